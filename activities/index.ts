@@ -1,0 +1,13 @@
+/**
+ * Activities: everything with side effects that workflows ask for — OpenAI Admin API
+ * calls (idempotent, typed outcomes, one failure taxonomy) and audit recording.
+ *
+ *   const activities = createActivities({ openai: new AdminClient({ baseUrl, adminKey, timeoutMs }), store });
+ *   Worker.create({ activities, … });
+ */
+export { createActivities, type Activities, type ActivityDependencies, type NotifyInput } from './activities.ts';
+export type { ActionResult } from './results.ts';
+export { AdminClient, type AdminClientOptions, type Invite, type OrgUser } from './openai/admin-client.ts';
+export * from './openai/errors.ts';
+export { FAILURE_TYPES, toApplicationFailure, type OpenAIFailureType } from './openai/failures.ts';
+export type { InviteInput } from './openai/invite.ts';

@@ -1,0 +1,146 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Secret, type TenureConfig } from '../config/index.ts';
+import { loadDefinitions, formatProblem } from '../dsl/index.ts';
+import { Organization, startEmulator, type OrgState, type RunningEmulator } from '../emulator/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { buildTriggerServer, genericSource } from '../triggers/index.ts';
+import { startWorker, type RunningWorker } from '../workers/index.ts';
+import { devSecrets } from './dev-secrets.ts';
+import { startDevServer, type DevServer } from './temporal-server.ts';
+import { requireTool } from './tools.ts';
+
+export interface DevStack {
+  readonly triggerUrl: string;
+  readonly temporalAddress: string;
+  readonly temporalUiUrl: string | undefined;
+  readonly emulatorUrl: string | undefined;
+  /** Stops every part, in reverse order of starting. */
+  stop(): Promise<void>;
+  /** Rejects if a part dies on its own (the worker, the Temporal server). */
+  readonly failed: Promise<never>;
+}
+
+/**
+ * `tenure dev`: the whole product on one machine — an embedded Temporal dev server
+ * (unless TEMPORAL_ADDRESS is set), the sandbox emulator (unless OPENAI_ADMIN_KEY is
+ * set), the worker and the trigger server. Every bit of state lives under `config.home`.
+ */
+export async function startDevStack(config: TenureConfig, env: Readonly<Record<string, string | undefined>>, logger: Logger, print: (line: string) => void): Promise<DevStack> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.error({ err: error }, 'error while stopping');
+      }
+    }
+    stops.length = 0;
+  };
+  let failWith: (error: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (failWith = reject));
+  failed.catch(() => {});
+
+  try {
+    const secrets = devSecrets(config.home);
+    const { plans, problems } = loadDefinitions([config.definitionsDir]);
+    for (const problem of problems) print(formatProblem(problem));
+    if (problems.length > 0) print(`tenure: ${problems.length} problem(s) in ${config.definitionsDir}; those definitions are not in force`);
+
+    let temporal: DevServer | undefined;
+    let address = config.temporal.address;
+    if (config.temporal.embedded) {
+      const binary = requireTool('temporal', env);
+      print(`tenure: starting the embedded Temporal dev server (state in ${join(config.home, 'temporal.db')})…`);
+      temporal = await startDevServer({
+        binary,
+        port: Number(address.split(':').at(-1)),
+        uiPort: 8233,
+        dbFile: join(config.home, 'temporal.db'),
+        logFile: join(config.home, 'temporal.log'),
+      });
+      address = temporal.address;
+      const server = temporal;
+      stops.push(() => server.stop());
+      server.process.once('exit', (code, signal) => failWith(new Error(`the Temporal dev server exited (${signal ?? code}); see ${join(config.home, 'temporal.log')}`)));
+    }
+
+    let emulator: RunningEmulator | undefined;
+    let openai = config.openai;
+    if (config.openai.mode === 'sandbox') {
+      const organization = new Organization();
+      const stateFile = join(config.home, 'emulator-state.json');
+      if (existsSync(stateFile)) organization.restore(JSON.parse(readFileSync(stateFile, 'utf8')) as OrgState);
+      emulator = await startEmulator({ port: config.emulator.port, adminKey: secrets.emulatorKey.reveal(), organization });
+      const running = emulator;
+      stops.push(async () => {
+        writeFileSync(stateFile, JSON.stringify(running.organization.snapshot()));
+        await running.close();
+      });
+      openai = { ...config.openai, adminKey: new Secret(emulator.adminKey), baseUrl: emulator.baseUrl };
+    }
+    const effective: TenureConfig = { ...config, openai, webhookSecret: config.webhookSecret ?? secrets.webhookSecret };
+
+    const workerConnection = await NativeConnection.connect({ ...config.temporal.connection(), address });
+    stops.push(() => workerConnection.close());
+    print('tenure: bundling workflows and starting the worker…');
+    const worker: RunningWorker = await startWorker(effective, { logger, connection: workerConnection });
+    stops.push(() => worker.shutdown());
+    worker.done.catch((error: Error) => failWith(new Error(`the worker stopped: ${error.message}`)));
+
+    const connection = await Connection.connect({ ...config.temporal.connection(), address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const app = buildTriggerServer({
+      client,
+      taskQueue: config.taskQueue,
+      sources: [genericSource(effective.webhookSecret as Secret)],
+      plans: () => plans,
+      logger,
+    });
+    await app.listen({ host: config.server.host, port: config.server.port });
+    stops.push(() => app.close());
+    const triggerUrl = `http://${config.server.host}:${config.server.port}`;
+
+    const lines = [
+      '',
+      '  Tenure is running.',
+      `    trigger server   ${triggerUrl}   (POST /webhooks/generic, GET /healthz, /readyz, /metrics)`,
+      `    Temporal         ${address}${temporal ? '   (embedded dev server)' : ''}`,
+      ...(temporal?.uiUrl ? [`    Temporal UI      ${temporal.uiUrl}`] : []),
+      `    definitions      ${plans.map((p) => `${p.name} v${p.version}`).join(', ') || 'none'}   (${config.definitionsDir})`,
+      `    results store    ${config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL (TENURE_DATABASE_URL)'}`,
+      `    webhook secret   ${config.webhookSecret ? '(TENURE_WEBHOOK_SECRET)' : `${secrets.webhookSecret.reveal()}   (dev secret, kept in ${join(config.home, 'dev-secrets.json')})`}`,
+      '',
+      '  Send a first event:  npx tenure send examples/hire.json',
+      '  Stop with Ctrl-C.',
+      '',
+    ];
+    if (emulator) {
+      const bar = '#'.repeat(78);
+      lines.unshift(
+        bar,
+        '#  SANDBOX MODE: OPENAI_ADMIN_KEY is not set. Nothing reaches OpenAI.',
+        `#  OpenAI calls go to the local emulator at ${emulator.url}`,
+        `#  (state: ${emulator.url}/_emulator/state, requests: ${emulator.url}/_emulator/requests)`,
+        bar,
+      );
+    }
+    for (const line of lines) print(line);
+
+    return {
+      triggerUrl,
+      temporalAddress: address,
+      temporalUiUrl: temporal?.uiUrl,
+      emulatorUrl: emulator?.url,
+      stop: stopAll,
+      failed,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * CEL evaluation for definitions: `on.if`, `wait.until` and `${{ … }}` templates.
+ * Pure and deterministic (no clock, no I/O), so workflow code may import it.
+ */
+import { Environment } from '@marcbachmann/cel-js';
+import type { TemplateValue } from './plan.ts';
+
+/** The variables an expression can read. */
+export interface ExpressionContext {
+  event: { id: string; type: string; occurredAt: string; source: string };
+  employee: Record<string, unknown>;
+  changes: Record<string, unknown>;
+  steps: Record<string, { output: unknown }>;
+}
+
+export const EXPRESSION_VARIABLES = ['event', 'employee', 'changes', 'steps'] as const;
+
+const environment = new Environment({ homogeneousAggregateLiterals: false });
+for (const name of EXPRESSION_VARIABLES) environment.registerVariable(name, 'map');
+
+export class ExpressionError extends Error {
+  override readonly name = 'ExpressionError';
+  readonly expression: string;
+
+  constructor(expression: string, message: string) {
+    super(`${message} (in \`${expression}\`)`);
+    this.expression = expression;
+  }
+}
+
+/** CEL integers arrive as bigint; workflow inputs and outputs are JSON. */
+function toJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), toJson(v)]));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
+  }
+  return value;
+}
+
+/** Checks syntax and variable names without evaluating. Returns the problem, or undefined. */
+export function checkExpression(expression: string): string | undefined {
+  try {
+    const result = environment.check(expression);
+    return result.valid ? undefined : (result.error?.message.split('\n')[0] ?? 'invalid expression');
+  } catch (error) {
+    return (error as Error).message.split('\n')[0];
+  }
+}
+
+export function evaluate(expression: string, context: ExpressionContext): unknown {
+  try {
+    return toJson(environment.evaluate(expression, context as unknown as Record<string, unknown>));
+  } catch (error) {
+    throw new ExpressionError(expression, (error as Error).message.split('\n')[0] ?? 'evaluation failed');
+  }
+}
+
+export function evaluateCondition(expression: string, context: ExpressionContext): boolean {
+  const value = evaluate(expression, context);
+  if (typeof value !== 'boolean') throw new ExpressionError(expression, `must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+const TEMPLATE = /\$\{\{\s*(.+?)\s*\}\}/g;
+const WHOLE_TEMPLATE = /^\$\{\{\s*(.+?)\s*\}\}$/;
+
+/** The expressions inside a string's `${{ … }}` templates. */
+export function templateExpressions(text: string): string[] {
+  return [...text.matchAll(TEMPLATE)].map((m) => m[1] as string);
+}
+
+/**
+ * Renders `${{ … }}` templates. A string that is exactly one template takes the
+ * expression's value (list, number…); otherwise values are interpolated as text.
+ */
+export function renderTemplate(value: TemplateValue, context: ExpressionContext): unknown {
+  if (typeof value === 'string') {
+    const whole = WHOLE_TEMPLATE.exec(value);
+    if (whole?.[1] && !whole[1].includes('}}')) return evaluate(whole[1], context);
+    return value.replace(TEMPLATE, (_, expression: string) => {
+      const result = evaluate(expression, context);
+      return typeof result === 'string' ? result : JSON.stringify(result);
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => renderTemplate(item, context));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderTemplate(v, context)]));
+  }
+  return value;
+}

@@ -1,0 +1,67 @@
+/** Stable problem codes: tests assert on these, never on wording. */
+export type ProblemCode =
+  | 'YAML_SYNTAX'
+  | 'UNKNOWN_KEY'
+  | 'MISSING_KEY'
+  | 'UNKNOWN_EVENT'
+  | 'UNKNOWN_ACTION'
+  | 'INVALID_VALUE'
+  | 'BAD_EXPRESSION'
+  | 'BAD_DURATION'
+  | 'BAD_TIMEZONE'
+  | 'DUPLICATE_STEP_ID'
+  | 'DUPLICATE_NAME'
+  | 'FILE_UNREADABLE';
+
+export interface Problem {
+  code: ProblemCode;
+  message: string;
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  col: number;
+  hint?: string;
+  /** The source line the problem is on, for a caret display. */
+  sourceLine?: string;
+}
+
+/** `file:line:col: CODE message`, then the source line with a caret, then the hint. */
+export function formatProblem(problem: Problem): string {
+  const lines = [`${problem.file}:${problem.line}:${problem.col}: ${problem.code} ${problem.message}`];
+  if (problem.sourceLine !== undefined) {
+    lines.push(`  ${problem.sourceLine}`, `  ${' '.repeat(Math.max(0, problem.col - 1))}^`);
+  }
+  if (problem.hint) lines.push(`  hint: ${problem.hint}`);
+  return lines.join('\n');
+}
+
+/** The closest candidate by edit distance, if it is close enough to be a likely typo. */
+export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(input.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+export const EVENT_TYPES = ['employee.hired', 'employee.updated', 'employee.departed', 'contract.renewed'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EMPLOYMENT_TYPES = ['full_time', 'part_time', 'contractor', 'intern'] as const;
+
+const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'is not a calendar date');
+
+const timezone = z.string().refine((value) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/London');
+
+export const employeeSchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  email: z.email(),
+  firstName: z.string().max(200).optional(),
+  lastName: z.string().max(200).optional(),
+  department: z.string().max(200).nullish(),
+  title: z.string().max(200).nullish(),
+  employmentType: z.enum(EMPLOYMENT_TYPES).nullish(),
+  startDate: localDate.nullish(),
+  endDate: localDate.nullish(),
+  contractEndDate: localDate.nullish(),
+  timezone: timezone.nullish(),
+  manager: z.strictObject({ id: z.string().min(1).optional(), email: z.email().optional() }).nullish(),
+});
+
+export const hrEventSchema = z.strictObject({
+  id: z.string().min(1).max(200).regex(/^[\w.:-]+$/, 'may contain only letters, digits and . _ : -'),
+  type: z.enum(EVENT_TYPES),
+  occurredAt: z.iso.datetime({ offset: true }),
+  source: z.string().min(1).max(64),
+  employee: employeeSchema,
+  changes: z.record(z.string(), z.strictObject({ from: z.unknown(), to: z.unknown() })).optional(),
+});
+
+/**
+ * The one shape every HR source is normalized into before anything else happens.
+ * `id` is the idempotency key; identity is keyed on `employee.id`, never on email.
+ */
+export type HrEvent = z.infer<typeof hrEventSchema>;
+export type Employee = z.infer<typeof employeeSchema>;

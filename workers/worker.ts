@@ -1,0 +1,59 @@
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { AdminClient, createActivities } from '../activities/index.ts';
+import type { TenureConfig } from '../config/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { Store } from '../store/index.ts';
+
+/** The workflow entry point the worker bundles. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Bundles workflow code once; pass the result to several workers (tests do). */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+}
+
+export interface RunningWorker {
+  readonly worker: Worker;
+  /** Resolves when the worker has stopped (after `shutdown()`), rejects if it crashed. */
+  readonly done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Creates and runs the one Tenure worker: workflows plus activities over the OpenAI
+ * client and the results store. The admin key reaches the activities only.
+ */
+export async function startWorker(
+  config: TenureConfig,
+  options: { logger: Logger; connection?: NativeConnection; bundle?: WorkflowBundleWithSourceMap; store?: Store },
+): Promise<RunningWorker> {
+  if (!config.openai.adminKey) {
+    throw new Error('no OpenAI admin key: set OPENAI_ADMIN_KEY, or run `tenure dev` to use the sandbox emulator');
+  }
+  const connection = options.connection ?? (await NativeConnection.connect(config.temporal.connection()));
+  const store = options.store ?? (await Store.open(config.store));
+  const openai = new AdminClient({ baseUrl: config.openai.baseUrl, adminKey: config.openai.adminKey, timeoutMs: config.openai.timeoutMs });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
+    ...(options.bundle ? { workflowBundle: options.bundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ openai, store }),
+    shutdownGraceTime: '5s',
+  });
+  const done = worker.run().finally(async () => {
+    await openai.close();
+    if (!options.store) await store.close();
+    if (!options.connection) await connection.close();
+  });
+  options.logger.info({ taskQueue: config.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  return {
+    worker,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
