@@ -5,9 +5,9 @@
  *   const activities = createActivities({ openai: new AdminClient({ baseUrl, adminKey, timeoutMs }), store });
  *   Worker.create({ activities, … });
  */
-export { createActivities, type Activities, type ActivityDependencies, type NotifyInput } from './activities.ts';
+export { createActivities, type Activities, type ActivityDependencies } from './activities.ts';
+export * from './contract.ts';
 export type { ActionResult } from './results.ts';
 export { AdminClient, type AdminClientOptions, type Invite, type OrgUser } from './openai/admin-client.ts';
 export * from './openai/errors.ts';
 export { FAILURE_TYPES, toApplicationFailure, type OpenAIFailureType } from './openai/failures.ts';
-export type { InviteInput } from './openai/invite.ts';

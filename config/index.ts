@@ -34,6 +34,8 @@ export interface TemporalConfig {
   /** host:port of the frontend; for the embedded server, 127.0.0.1:7233. */
   readonly address: string;
   readonly namespace: string;
+  /** Web UI port of the embedded dev server. */
+  readonly uiPort: number;
   /** Connection options (may carry an API key: never log them). */
   readonly connection: () => ClientConnectConfig['connectionOptions'];
 }
@@ -85,6 +87,8 @@ const envSchema = z.object({
   OPENAI_BASE_URL: z.url({ error: 'OPENAI_BASE_URL must be an absolute URL such as https://api.openai.com/v1' }).optional(),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   TENURE_EMULATOR_PORT: port('TENURE_EMULATOR_PORT').default(DEV_DEFAULTS.emulatorPort),
+  TENURE_DEV_TEMPORAL_PORT: port('TENURE_DEV_TEMPORAL_PORT').default(DEV_DEFAULTS.temporalPort),
+  TENURE_DEV_UI_PORT: port('TENURE_DEV_UI_PORT').default(DEV_DEFAULTS.temporalUiPort),
   TENURE_DEFINITIONS: z.string().min(1).default('./definitions'),
   TENURE_DATABASE_URL: z
     .string()
@@ -98,7 +102,7 @@ const envSchema = z.object({
   TENURE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
-function temporalConfig(env: Env): TemporalConfig {
+function temporalConfig(env: Env, devPort: number, uiPort: number): TemporalConfig {
   const overrideEnvVars = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
@@ -109,12 +113,13 @@ function temporalConfig(env: Env): TemporalConfig {
     throw new ConfigError(`Temporal client configuration (TEMPORAL_* variables or profile file): ${(error as Error).message}`);
   }
   const embedded = !profile.address;
-  const address = profile.address ?? `127.0.0.1:${DEV_DEFAULTS.temporalPort}`;
+  const address = profile.address ?? `127.0.0.1:${devPort}`;
   const namespace = profile.namespace ?? 'default';
   return {
     embedded,
     address,
     namespace,
+    uiPort,
     connection: () => toClientOptions({ ...profile, address, namespace }).connectionOptions,
   };
 }
@@ -138,7 +143,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): TenureConfig 
   return {
     home,
     taskQueue: e.TENURE_TASK_QUEUE,
-    temporal: temporalConfig(env),
+    temporal: temporalConfig(env, e.TENURE_DEV_TEMPORAL_PORT, e.TENURE_DEV_UI_PORT),
     server: { host: e.TENURE_HOST, port: e.PORT },
     openai: {
       mode: live ? 'live' : 'sandbox',

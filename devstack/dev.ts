@@ -58,7 +58,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
       temporal = await startDevServer({
         binary,
         port: Number(address.split(':').at(-1)),
-        uiPort: 8233,
+        uiPort: config.temporal.uiPort,
         dbFile: join(config.home, 'temporal.db'),
         logFile: join(config.home, 'temporal.log'),
       });

@@ -14,5 +14,5 @@ export { matchPlans, expressionContext } from './matching.ts';
 export { evaluate, evaluateCondition, renderTemplate, checkExpression, ExpressionError, type ExpressionContext } from './expressions.ts';
 export { parseDuration, positiveDuration } from './durations.ts';
 export { waitTarget, localDateTimeToEpochMs } from './time.ts';
-export { ACTION_NAMES, type ActionName, type Plan, type PlanStep, type ActionStep, type WaitStep, type TemplateValue } from './plan.ts';
+export { ACTION_NAMES, type ActionName, type Plan, type PlanStep, type ActionStep, type WaitStep, type TemplateValue, type PlanTrigger } from './plan.ts';
 export { definitionSchema, ACTION_INPUTS } from './schema.ts';

@@ -24,7 +24,7 @@ export function matchPlans(plans: readonly Plan[], event: HrEvent): { matched: P
   const errors: Match[] = [];
   const context = expressionContext(event);
   for (const plan of plans) {
-    if (plan.trigger.event !== event.type) continue;
+    if (!('event' in plan.trigger) || plan.trigger.event !== event.type) continue;
     if (plan.trigger.if === undefined) {
       matched.push(plan);
       continue;

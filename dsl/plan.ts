@@ -5,7 +5,19 @@
 import type { EventType } from '../events/index.ts';
 
 /** Every action a definition may name. */
-export const ACTION_NAMES = ['openai.invite', 'record', 'notify'] as const;
+export const ACTION_NAMES = [
+  'openai.invite',
+  'openai.awaitAcceptance',
+  'openai.setRole',
+  'openai.remove',
+  'openai.addToProject',
+  'openai.removeFromProject',
+  'openai.scim.provision',
+  'openai.scim.deactivate',
+  'openai.scim.reactivate',
+  'record',
+  'notify',
+] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
 /** A JSON value whose strings may hold `${{ cel }}` templates, rendered when the step runs. */
@@ -44,6 +56,9 @@ export interface WaitStep {
 
 export type PlanStep = ActionStep | WaitStep;
 
+/** What starts a run: an HR event (optionally filtered), or a schedule (a Temporal Schedule). */
+export type PlanTrigger = { event: EventType; if?: string } | { schedule: { cron: string; timezone: string } };
+
 export interface Plan {
   /** The definition's `name`: part of every run's workflow id. */
   name: string;
@@ -54,6 +69,6 @@ export interface Plan {
   version: string;
   /** The file it was compiled from, relative to the definitions folder. */
   source: string;
-  trigger: { event: EventType; if?: string };
+  trigger: PlanTrigger;
   steps: PlanStep[];
 }

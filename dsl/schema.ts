@@ -23,6 +23,35 @@ export const ACTION_INPUTS = {
     role: z.enum(['reader', 'owner']).default('reader').describe('Organization role'),
     projects: z.array(projectGrant).optional().describe('Projects joined on acceptance; omitted = the default project'),
   }),
+  'openai.awaitAcceptance': z.strictObject({
+    email: templatedString(z.email()),
+    timeout: z.string().default('14d').describe('Give up after this long, e.g. 14d'),
+    resendExpired: z.boolean().default(true).describe('Resend an invite that expires while waiting'),
+  }),
+  'openai.setRole': z.strictObject({
+    email: templatedString(z.email()),
+    role: z.enum(['reader', 'owner']),
+  }),
+  'openai.remove': z.strictObject({
+    email: templatedString(z.email()),
+  }),
+  'openai.addToProject': z.strictObject({
+    email: templatedString(z.email()),
+    projectId: z.string().min(1).describe('Project id, e.g. proj_abc123'),
+    role: z.enum(['member', 'owner']).default('member'),
+  }),
+  'openai.removeFromProject': z.strictObject({
+    email: templatedString(z.email()),
+    projectId: z.string().min(1).describe('Project id, e.g. proj_abc123'),
+  }),
+  'openai.scim.provision': z.strictObject({
+    userName: templatedString(z.email()),
+    givenName: z.string().optional(),
+    familyName: z.string().optional(),
+    externalId: z.string().optional(),
+  }),
+  'openai.scim.deactivate': z.strictObject({ userName: templatedString(z.email()) }),
+  'openai.scim.reactivate': z.strictObject({ userName: templatedString(z.email()) }),
   record: z.strictObject({
     note: z.string().max(2000).optional().describe('Free text written to the audit log'),
   }),

@@ -5,4 +5,4 @@
  *   const running = await startWorker(config, { logger });
  *   process.on('SIGTERM', () => running.shutdown());
  */
-export { startWorker, bundleWorkflows, WORKFLOWS_PATH, type RunningWorker } from './worker.ts';
+export { startWorker, bundleWorkflows, quietTemporalRuntime, WORKFLOWS_PATH, type RunningWorker } from './worker.ts';

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { AdminClient, createActivities } from '../activities/index.ts';
 import type { TenureConfig } from '../config/index.ts';
@@ -7,6 +7,18 @@ import { Store } from '../store/index.ts';
 
 /** The workflow entry point the worker bundles. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * Routes the Temporal SDK's own logs (worker state changes, core) at `level` and above
+ * to the console. Call once per process, before any worker or native connection.
+ */
+export function quietTemporalRuntime(level: 'WARN' | 'ERROR' | 'INFO' = 'WARN'): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // Already installed (a second call in the same process): keep the first.
+  }
+}
 
 /** Bundles workflow code once; pass the result to several workers (tests do). */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
@@ -38,7 +50,7 @@ export async function startWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    ...(options.bundle ? { workflowBundle: options.bundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: options.bundle ?? (await bundleWorkflows()),
     activities: createActivities({ openai, store }),
     shutdownGraceTime: '5s',
   });

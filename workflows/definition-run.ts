@@ -12,9 +12,10 @@ import {
 } from '@temporalio/workflow';
 import type { ActionResult, Activities } from '../activities/index.ts';
 import { renderTemplate, evaluate, type ExpressionContext } from '../dsl/expressions.ts';
-import type { ActionName, ActionStep, Plan, WaitStep } from '../dsl/plan.ts';
+import type { ActionStep, Plan, WaitStep } from '../dsl/plan.ts';
 import { waitTarget } from '../dsl/time.ts';
 import type { HrEvent } from '../events/index.ts';
+import { ACTION_ACTIVITIES } from './actions.ts';
 import { SEARCH_ATTRIBUTES, type RunStatus } from './search-attributes.ts';
 
 export interface DefinitionRunInput {
@@ -47,12 +48,6 @@ export interface RunState {
 }
 
 export const statusQuery = defineQuery<RunState>('status');
-
-/** Which activity performs each action. A new action must be added here, or this fails to compile. */
-const ACTION_ACTIVITY: Record<Exclude<ActionName, 'record'>, 'openaiInvite' | 'notify'> = {
-  'openai.invite': 'openaiInvite',
-  notify: 'notify',
-};
 
 const recorder = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -117,7 +112,7 @@ export async function definitionRun({ plan, event }: DefinitionRunInput): Promis
       retry: { maximumAttempts: step.retry.maximumAttempts, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
       summary: `${step.action} ${typeof input.email === 'string' ? input.email : (input.channel ?? '')}`.trim(),
     });
-    const name = ACTION_ACTIVITY[step.action];
+    const name = ACTION_ACTIVITIES[step.action];
     try {
       const result = await (activities[name] as (input: unknown) => Promise<ActionResult>)(input);
       outputs[step.id] = { output: result.output };

@@ -1,12 +1,7 @@
 import type { ActionResult } from '../results.ts';
-import type { AdminClient, OrgRole, ProjectRole } from './admin-client.ts';
+import type { InviteInput } from '../contract.ts';
+import type { AdminClient } from './admin-client.ts';
 import { OpenAIInvalidRequestError } from './errors.ts';
-
-export interface InviteInput {
-  email: string;
-  role: OrgRole;
-  projects?: { id: string; role: ProjectRole }[];
-}
 
 async function findMember(client: AdminClient, email: string) {
   const lower = email.toLowerCase();

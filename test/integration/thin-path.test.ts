@@ -1,0 +1,136 @@
+// The thin path, end to end, with real parts only: `tenure send` (the real CLI, as a
+// child process) signs a hire event → the trigger server verifies it and signals
+// Temporal (a real dev server) → the worker runs definitions/onboard-openai.yaml → the
+// invite activity calls the emulator over HTTP → the outcome lands in the SQLite store.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig, type TenureConfig } from '../../config/index.ts';
+import { loadDefinitions } from '../../dsl/index.ts';
+import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
+import { Store } from '../../store/index.ts';
+import { buildTriggerServer, genericSource } from '../../triggers/index.ts';
+import { bundleWorkflows, startWorker, type RunningWorker } from '../../workers/index.ts';
+import type { DefinitionRunResult } from '../../workflows/index.ts';
+import { memoryLogger } from '../helpers/logger.ts';
+import { connectTemporal, temporalAddress, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.ts';
+
+const run = promisify(execFile);
+const WEBHOOK_SECRET = 'whsec_dGhpcyBpcyBhIHRlc3Qgd2ViaG9vayBzZWNyZXQgMTIzNDU2';
+
+describe('thin path: webhook → Temporal → OpenAI invite → results store', () => {
+  let temporal: TestTemporal;
+  let emulator: RunningEmulator;
+  let worker: RunningWorker;
+  let store: Store;
+  let app: ReturnType<typeof buildTriggerServer>;
+  let config: TenureConfig;
+  let url: string;
+  let home: string;
+  let bundle: WorkflowBundleWithSourceMap;
+  const log = memoryLogger();
+
+  beforeAll(async () => {
+    bundle = await bundleWorkflows();
+    temporal = await connectTemporal();
+    emulator = await startEmulator({ port: 0 });
+    home = mkdtempSync(join(tmpdir(), 'tenure-thin-path-'));
+    config = loadConfig({
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TENURE_TASK_QUEUE: uniqueTaskQueue('thin-path'),
+      TENURE_HOME: home,
+      OPENAI_ADMIN_KEY: emulator.adminKey,
+      OPENAI_BASE_URL: emulator.baseUrl,
+      TENURE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      PORT: '0',
+    });
+    store = await Store.open(config.store);
+    worker = await startWorker(config, { logger: log.logger, connection: temporal.nativeConnection, bundle, store });
+    const { plans, problems } = loadDefinitions(['definitions']);
+    expect(problems).toEqual([]);
+    app = buildTriggerServer({
+      client: temporal.client,
+      taskQueue: config.taskQueue,
+      sources: [genericSource(config.webhookSecret!)],
+      plans: () => plans,
+      logger: log.logger,
+    });
+    url = (await app.listen({ host: '127.0.0.1', port: 0 })) + '/webhooks/generic';
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await worker?.shutdown();
+    await store?.close();
+    await emulator?.close();
+    await temporal?.close();
+  });
+
+  async function tenureSend(file: string) {
+    const result = await run(process.execPath, ['bin/tenure.js', 'send', file, '--url', url], {
+      env: { ...process.env, TENURE_WEBHOOK_SECRET: WEBHOOK_SECRET, TENURE_HOME: home },
+    }).catch((error: { stdout: string; stderr: string; code: number }) => error);
+    const [status, ...body] = result.stdout.trim().split(' ');
+    return { status: Number(status), body: JSON.parse(body.join(' ')) as { duplicate: boolean; events: { runs: string[]; workflowId: string }[] } };
+  }
+
+  it('invites a hire whose start date has passed, records it, and ignores a redelivery', async () => {
+    const eventFile = join(home, 'hire.json');
+    const employeeId = `E-${Date.now()}`;
+    const email = `ada.${employeeId.toLowerCase()}@example.com`;
+    writeFileSync(
+      eventFile,
+      JSON.stringify({
+        id: `evt_${employeeId}`,
+        type: 'employee.hired',
+        occurredAt: '2026-11-20T10:00:00Z',
+        source: 'generic',
+        employee: { id: employeeId, email, department: 'Engineering', employmentType: 'full_time', startDate: '2026-01-05', timezone: 'Europe/London' },
+      }),
+    );
+
+    const first = await tenureSend(eventFile);
+    expect(first.status).toBe(202);
+    expect(first.body.duplicate).toBe(false);
+    const [runId] = first.body.events[0]!.runs;
+    expect(runId).toBe(`onboard-openai/${employeeId}/evt_${employeeId}`);
+    expect(first.body.events[0]!.workflowId).toBe(`employee/generic/${employeeId}`);
+
+    // The person's entity workflow closes once it has applied the event (and run its child).
+    await temporal.client.workflow.getHandle(first.body.events[0]!.workflowId).result();
+    const result = (await temporal.client.workflow.getHandle(runId!).result()) as DefinitionRunResult;
+    expect(result.status).toBe('done');
+    const invite = emulator.organization.listInvites().filter((i) => i.email === email);
+    expect(invite).toHaveLength(1);
+    expect(invite[0]).toMatchObject({ role: 'reader', status: 'pending' });
+    expect(result.steps.find((s) => s.id === 'invite')).toMatchObject({ outcome: 'created', openaiIds: { inviteId: invite[0]!.id } });
+
+    const audit = await store.audit({ employeeId });
+    expect(audit.map((a) => [a.stepId, a.action, a.outcome])).toEqual([
+      ['invite', 'openai.invite', 'created'],
+      ['tell-it', 'notify', 'created'],
+    ]);
+    expect(audit[0]).toMatchObject({ target: email, openaiIds: { inviteId: invite[0]!.id }, definition: 'onboard-openai', runId });
+
+    // The invite went over HTTP, looked up before it created.
+    const calls = emulator.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(calls).toEqual(expect.arrayContaining(['GET /v1/organization/users 200', 'GET /v1/organization/invites 200', 'POST /v1/organization/invites 200']));
+
+    const again = await tenureSend(eventFile);
+    expect(again.status).toBe(200);
+    expect(again.body.duplicate).toBe(true);
+    expect(again.body.events[0]!.runs).toEqual([runId]);
+    expect(emulator.organization.listInvites().filter((i) => i.email === email)).toHaveLength(1);
+
+    // The admin key and the webhook secret appear in no log line and in no history.
+    const history = JSON.stringify(await temporal.client.workflow.getHandle(runId!).fetchHistory());
+    for (const secret of [emulator.adminKey, WEBHOOK_SECRET]) {
+      expect(log.lines.join('\n')).not.toContain(secret);
+      expect(history).not.toContain(secret);
+    }
+  });
+});
