@@ -18,4 +18,5 @@ export default {
   // Bundling workflows and starting workers is slow on a loaded 2-core machine.
   testTimeout: 120_000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
 };
