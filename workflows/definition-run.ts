@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ActionResult, Activities } from '../activities/index.ts';
-import { renderTemplate, evaluate, type ExpressionContext } from '../dsl/expressions.ts';
+import { renderTemplate, evaluate, expressionContext, ExpressionError, type ExpressionContext } from '../dsl/expressions.ts';
 import type { ActionStep, Plan, WaitStep } from '../dsl/plan.ts';
 import { waitTarget } from '../dsl/time.ts';
 import type { HrEvent } from '../events/index.ts';
@@ -75,12 +75,7 @@ export async function definitionRun({ plan, event }: DefinitionRunInput): Promis
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
   };
   const outputs: ExpressionContext['steps'] = {};
-  const context = (): ExpressionContext => ({
-    event: { id: event.id, type: event.type, occurredAt: event.occurredAt, source: event.source },
-    employee: { ...event.employee },
-    changes: { ...(event.changes ?? {}) },
-    steps: outputs,
-  });
+  const context = (): ExpressionContext => expressionContext(event, outputs);
 
   const record = (step: ActionStep, result: Pick<StepResult, 'outcome' | 'openaiIds' | 'error'>, target: string | null) =>
     recorder.recordOutcome({
@@ -102,7 +97,15 @@ export async function definitionRun({ plan, event }: DefinitionRunInput): Promis
     });
 
   async function runAction(step: ActionStep): Promise<StepResult> {
-    const input = renderTemplate(step.with, context()) as Record<string, unknown>;
+    let input: Record<string, unknown>;
+    try {
+      input = renderTemplate(step.with, context()) as Record<string, unknown>;
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      const failure = { type: 'EXPRESSION_FAILED', message: `step '${step.id}': ${error.message}` };
+      await record(step, { outcome: 'failed', error: failure }, null);
+      return { id: step.id, kind: 'action', outcome: 'failed', error: failure };
+    }
     if (step.action === 'record') {
       await record(step, { outcome: 'noop' }, null);
       return { id: step.id, kind: 'action', outcome: 'noop' };
@@ -130,7 +133,13 @@ export async function definitionRun({ plan, event }: DefinitionRunInput): Promis
     let target: number;
     if (step.durationMs !== undefined) target = Date.now() + step.durationMs;
     else {
-      const until = evaluate(step.until as string, context());
+      let until: unknown;
+      try {
+        until = evaluate(step.until as string, context());
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error;
+        throw ApplicationFailure.nonRetryable(`wait '${step.id}': ${error.message}`, 'EXPRESSION_FAILED');
+      }
       if (typeof until !== 'string') {
         throw ApplicationFailure.nonRetryable(`wait '${step.id}': until gave ${JSON.stringify(until)}, not a date`, 'BAD_WAIT_TARGET');
       }
