@@ -78,7 +78,7 @@ describe('tenure dev', () => {
 
   it('runs every part, stops on SIGINT within 10 s, and resumes in-flight runs on restart', async () => {
     running = startTenure(['dev'], env);
-    await running.waitFor(/Tenure is running\./, 90_000);
+    await running.waitFor(/Stop with Ctrl-C/, 90_000);
     const banner = running.output();
     expect(banner).toContain('SANDBOX MODE');
     expect(banner).toContain(`http://127.0.0.1:${ports.trigger}`);
@@ -107,7 +107,7 @@ describe('tenure dev', () => {
       await expect(Connection.connect({ address: `127.0.0.1:${ports.temporal}`, connectTimeout: 1_000 }).then((c) => c.workflowService.getSystemInfo({}))).rejects.toThrow();
 
       running = startTenure(['dev'], env);
-      await running.waitFor(/Tenure is running\./, 90_000);
+      await running.waitFor(/Stop with Ctrl-C/, 90_000);
       const reconnected = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${ports.temporal}` }) });
       const resumed = reconnected.workflow.getHandle(waiting.runs[0]!);
       expect((await resumed.describe()).status.name).toBe('RUNNING');
