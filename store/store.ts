@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { z } from 'zod';
 import type { StoreConfig } from '../config/index.ts';
@@ -260,7 +260,7 @@ export class Store {
     const recordedAt = now.toISOString();
     const change = identityChange(entry);
     return this.guard('recording', () =>
-      this.db.transaction().execute(async (trx) => {
+      this.transaction(async (trx) => {
         const inserted = await trx
           .insertInto('audit_log')
           .values({
@@ -290,6 +290,28 @@ export class Store {
         return true;
       }),
     );
+  }
+
+  /**
+   * Runs `fn` in one transaction. On SQLite it takes the write lock at BEGIN (IMMEDIATE):
+   * a deferred transaction that reads before it writes can fail at once with
+   * SQLITE_BUSY when another process wrote in between, instead of waiting its turn.
+   * Within one process, use one Store per SQLite file: node:sqlite waits synchronously,
+   * so a second connection would block the very thread that holds the lock.
+   */
+  private async transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres') return this.db.transaction().execute(fn);
+    return this.db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      try {
+        const result = await fn(connection);
+        await sql`commit`.execute(connection);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(connection).catch(() => {});
+        throw error;
+      }
+    });
   }
 
   /**
@@ -365,7 +387,7 @@ export class Store {
   }
 }
 
-async function applyIdentityChange(trx: Transaction<Database>, source: string, employeeId: string, change: IdentityChange, at: string): Promise<void> {
+async function applyIdentityChange(trx: Kysely<Database>, source: string, employeeId: string, change: IdentityChange, at: string): Promise<void> {
   const update = {
     status: change.status,
     updated_at: at,
