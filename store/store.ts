@@ -159,9 +159,11 @@ export class Store {
         idleTimeoutMillis: 30_000,
         application_name: 'tenure',
       });
-      // An idle connection that the server drops emits 'error' on the pool; unhandled, it
-      // would crash the worker. The pool discards that client; the next query reconnects.
+      // A connection the server drops emits 'error' — on the pool while idle, on the
+      // client while checked out (Kysely listens for neither). Unhandled, either would
+      // crash the worker; the query in flight still fails, and the pool reconnects.
       pool.on('error', () => {});
+      pool.on('connect', (client) => client.on('error', () => {}));
       db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     } else {
       db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(config.file) }) });
