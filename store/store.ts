@@ -115,7 +115,8 @@ export function describeStore(config: StoreConfig): string {
  * delete an audit row, and the database refuses one too.
  */
 export class Store {
-  readonly db: Kysely<Database>;
+  // Private: a query builder handed out would be an update/delete API for the audit log.
+  private readonly db: Kysely<Database>;
   readonly dialect: Dialect;
   /** Where it is, safe to print. */
   readonly location: string;

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
+import { ACTION_NAMES } from '../../dsl/index.ts';
 import { auditCsv, auditJson, formatOpenAIIds, parseSince, Store, type AuditEntry, type AuditQuery } from '../../store/index.ts';
 import { CliError, config } from '../common.ts';
 
@@ -69,6 +70,10 @@ export function registerAudit(program: Command): void {
         ...(options.action !== undefined ? { action: options.action } : {}),
         ...(options.run !== undefined ? { runId: options.run } : {}),
       };
+      if (options.action !== undefined && !(ACTION_NAMES as readonly string[]).includes(options.action)) {
+        // Not an error: the engine also records steps that are not actions (approvals).
+        console.error(`tenure: note: '${options.action}' is not an action of the definition language (${ACTION_NAMES.join(', ')}); showing what matches it exactly`);
+      }
       const store = await Store.open(cfg.store);
       try {
         const rows = store.auditRows(query);
