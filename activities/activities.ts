@@ -1,9 +1,10 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { AuditRecord, Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 import type { AdminClient } from './openai/admin-client.ts';
 import { atOpenAIBoundary } from './openai/failures.ts';
 import { inviteUser } from './openai/invite.ts';
+import { createRecordActivities } from './record.ts';
 import type { ActionResult } from './results.ts';
 import type {
   AwaitAcceptanceInput,
@@ -70,10 +71,7 @@ export function createActivities({ openai, store, clock = () => new Date() }: Ac
       return { outcome: 'created', target: input.channel, openaiIds: {}, output: { delivered: 'log' } };
     },
 
-    /** Appends one audit row; idempotent on `recordKey`. */
-    async recordOutcome(entry: AuditRecord): Promise<{ written: boolean }> {
-      return { written: await store.record(entry, clock()) };
-    },
+    ...createRecordActivities({ store, clock }),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 export { createActivities, type Activities, type ActivityDependencies } from './activities.ts';
 export * from './contract.ts';
+export { createRecordActivities, RECORD_FAILURE_TYPES, type RecordActivities, type RecordDependencies } from './record.ts';
 export type { ActionResult } from './results.ts';
 export { AdminClient, type AdminClientOptions, type Invite, type OrgUser } from './openai/admin-client.ts';
 export * from './openai/errors.ts';

@@ -6,6 +6,7 @@ import { Secret, type TenureConfig } from '../config/index.ts';
 import { loadDefinitions, formatProblem } from '../dsl/index.ts';
 import { Organization, startEmulator, type OrgState, type RunningEmulator } from '../emulator/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { Store } from '../store/index.ts';
 import { buildTriggerServer, genericSource } from '../triggers/index.ts';
 import { startWorker, type RunningWorker } from '../workers/index.ts';
 import { devSecrets } from './dev-secrets.ts';
@@ -86,8 +87,11 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
 
     const workerConnection = await NativeConnection.connect({ ...config.temporal.connection(), address });
     stops.push(() => workerConnection.close());
+    // One store for the worker and the admin endpoint; closed after both have stopped.
+    const store = await Store.open(config.store);
+    stops.push(() => store.close());
     print('tenure: bundling workflows and starting the worker…');
-    const worker: RunningWorker = await startWorker(effective, { logger, connection: workerConnection });
+    const worker: RunningWorker = await startWorker(effective, { logger, connection: workerConnection, store });
     stops.push(() => worker.shutdown());
     worker.done.catch((error: Error) => failWith(new Error(`the worker stopped: ${error.message}`)));
 
@@ -100,6 +104,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
       sources: [genericSource(effective.webhookSecret as Secret)],
       plans: () => plans,
       logger,
+      ...(config.adminToken ? { audit: { store, token: config.adminToken } } : {}),
     });
     await app.listen({ host: config.server.host, port: config.server.port });
     stops.push(() => app.close());
@@ -112,7 +117,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
       `    Temporal         ${address}${temporal ? '   (embedded dev server)' : ''}`,
       ...(temporal?.uiUrl ? [`    Temporal UI      ${temporal.uiUrl}`] : []),
       `    definitions      ${plans.map((p) => `${p.name} v${p.version}`).join(', ') || 'none'}   (${config.definitionsDir})`,
-      `    results store    ${config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL (TENURE_DATABASE_URL)'}`,
+      `    results store    ${store.location}   (npx tenure audit${config.adminToken ? '; GET /admin/audit with TENURE_ADMIN_TOKEN' : ''})`,
       `    webhook secret   ${config.webhookSecret ? '(TENURE_WEBHOOK_SECRET)' : `${secrets.webhookSecret.reveal()}   (dev secret, kept in ${join(config.home, 'dev-secrets.json')})`}`,
       '',
       '  Send a first event:  npx tenure send examples/hire.json',

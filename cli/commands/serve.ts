@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { formatProblem, loadDefinitions } from '../../dsl/index.ts';
 import { createLogger } from '../../logging/index.ts';
+import { Store } from '../../store/index.ts';
 import { buildTriggerServer, genericSource } from '../../triggers/index.ts';
 import { CliError, config, untilSignal } from '../common.ts';
 
@@ -16,16 +17,20 @@ export function registerServe(program: Command): void {
       const { plans, problems } = loadDefinitions([cfg.definitionsDir]);
       for (const problem of problems) console.error(formatProblem(problem));
       const connection = await Connection.connect(cfg.temporal.connection());
+      // The admin token turns on GET /admin/audit, which reads the results store.
+      const store = cfg.adminToken ? await Store.open(cfg.store) : undefined;
       const app = buildTriggerServer({
         client: new Client({ connection, namespace: cfg.temporal.namespace }),
         taskQueue: cfg.taskQueue,
         sources: [genericSource(cfg.webhookSecret)],
         plans: () => plans,
         logger,
+        ...(store && cfg.adminToken ? { audit: { store, token: cfg.adminToken } } : {}),
       });
       await app.listen({ host: cfg.server.host, port: cfg.server.port });
       await untilSignal();
       await app.close();
+      await store?.close();
       await connection.close();
     });
 }
