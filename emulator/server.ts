@@ -289,7 +289,18 @@ function registerControl(app: FastifyInstance, { organization, log, faults }: Em
 export function buildEmulator(context: EmulatorContext): FastifyInstance {
   const { adminKey, scimToken, log, faults } = context;
   const app = Fastify({ logger: false, genReqId: () => `req_${randomUUID().replaceAll('-', '')}` });
-  app.addContentTypeParser(SCIM_MEDIA_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('ignore', 'ignore'));
+  // OpenAI's SDKs and curl examples send `Content-Type: application/json` on bodiless GET,
+  // DELETE and archive POSTs too; an empty body is no body, not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', SCIM_MEDIA_TYPE], { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('The request body is not valid JSON.'), { statusCode: 400 }), undefined);
+    }
+  });
 
   const record = (request: FastifyRequest, status: number) => {
     const path = request.url.split('?')[0] ?? '';
