@@ -134,6 +134,11 @@ export class ScimClient {
     }
   }
 
+  private async scanForUserName(userName: string): Promise<ScimUser | undefined> {
+    for await (const user of this.listUsers()) if (sameUserName(user.userName, userName)) return user;
+    return undefined;
+  }
+
   async getUser(id: string): Promise<ScimUser> {
     return readUser((await this.http.send('GET', `/Users/${encodeURIComponent(id)}`)).body);
   }
@@ -157,7 +162,8 @@ export class ScimClient {
       return { user: readUser(response.body), created: true };
     } catch (error) {
       if (!(error instanceof OpenAIConflictError)) throw error;
-      const existing = await this.findByUserName(input.userName);
+      // Some servers filter `eq` with case (SCIMMY does); then walk the list and compare without it.
+      const existing = (await this.findByUserName(input.userName)) ?? (await this.scanForUserName(input.userName));
       if (!existing) throw error;
       return { user: existing, created: false };
     }
