@@ -28,7 +28,7 @@ function run<A>(fn: (input: A) => Promise<ActionResult>, input: A, info: { attem
     // Failures are asserted on below; the SDK's own report of each would only be noise.
     { logger: new DefaultLogger('ERROR', () => {}) },
   );
-  return env.run(fn, input);
+  return env.run(fn, input) as Promise<ActionResult>;
 }
 
 async function failure<A>(fn: (input: A) => Promise<ActionResult>, input: A, info?: { attempt?: number; scheduledAgoMs?: number }): Promise<ApplicationFailure> {
