@@ -54,6 +54,8 @@ export interface RunningEmulator {
 }
 
 const SCIM_PREFIXES = ['/v1/scim/v2', '/scim/v2'];
+/** Requests kept for `GET /_emulator/requests`. */
+const MAX_LOGGED_REQUESTS = 10_000;
 const isScimPath = (path: string) => SCIM_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
 
 function openaiError(reply: FastifyReply, error: EmulatorHttpError): FastifyReply {
@@ -306,6 +308,8 @@ export function buildEmulator(context: EmulatorContext): FastifyInstance {
     const path = request.url.split('?')[0] ?? '';
     if (path.startsWith('/_emulator/')) return;
     log.push({ method: request.method, path, status, at: new Date().toISOString(), ...(request.tenureFault ? { fault: request.tenureFault } : {}) });
+    // A long-running sandbox keeps the most recent requests only.
+    if (log.length > MAX_LOGGED_REQUESTS) log.splice(0, log.length - MAX_LOGGED_REQUESTS);
   };
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,6 +1,7 @@
 // Fault injection over real HTTP: 429 with Retry-After, 5xx, latency and dropped
 // connections, chosen by path, method and rate from a seeded generator.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { Faults, startEmulator, type RunningEmulator } from '../../../emulator/index.ts';
 
 let emulator: RunningEmulator;
@@ -99,5 +100,16 @@ describe('emulator faults', () => {
     expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('rules.0.kind');
     const cleared = await fetch(`${emulator.url}/_emulator/faults`, { method: 'DELETE' });
     expect(((await cleared.json()) as { rules: unknown[] }).rules).toEqual([]);
+  });
+});
+
+describe('docs/openai.md', () => {
+  it('its faults example is accepted as written', async () => {
+    const doc = readFileSync(new URL('../../../docs/openai.md', import.meta.url), 'utf8');
+    const body = /_emulator\/faults -H 'content-type: application\/json' -d '([^']+)'/.exec(doc)?.[1];
+    expect(body).toBeDefined();
+    const answer = await setFaults(JSON.parse(body!));
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { rules: unknown[] }).rules).toHaveLength(3);
   });
 });
