@@ -364,7 +364,7 @@ export function buildEmulator(context: EmulatorContext): FastifyInstance {
       return openaiError(
         reply,
         status === 429
-          ? new EmulatorHttpError(429, 'Rate limit reached for requests. Please try again later.', 'requests', null, 'rate_limit_exceeded')
+          ? new EmulatorHttpError(429, 'Rate limit reached for requests. Please try again later.', 'rate_limit_error', null, 'rate_limit_exceeded')
           : new EmulatorHttpError(status, 'The server had an error while processing your request. Sorry about that!', 'server_error'),
       );
     }
