@@ -81,7 +81,8 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
         writeFileSync(stateFile, JSON.stringify(running.organization.snapshot()));
         await running.close();
       });
-      openai = { ...config.openai, adminKey: new Secret(emulator.adminKey), baseUrl: emulator.baseUrl };
+      // The sandbox's SCIM service is the emulator's generic one, behind the same key.
+      openai = { ...config.openai, adminKey: new Secret(emulator.adminKey), baseUrl: emulator.baseUrl, scim: { baseUrl: emulator.scimUrl, token: new Secret(emulator.scimToken) } };
     }
     const effective: TenureConfig = { ...config, openai, webhookSecret: config.webhookSecret ?? secrets.webhookSecret };
 
@@ -131,6 +132,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
         '#  SANDBOX MODE: OPENAI_ADMIN_KEY is not set. Nothing reaches OpenAI.',
         `#  OpenAI calls go to the local emulator at ${emulator.url}`,
         `#  (state: ${emulator.url}/_emulator/state, requests: ${emulator.url}/_emulator/requests)`,
+        `#  SCIM (generic 2.0) at ${emulator.scimUrl}; accept an invite: POST ${emulator.url}/_emulator/invites/<id>/accept`,
         bar,
       );
     }

@@ -13,6 +13,7 @@ import {
 import type { ActionResult, Activities } from '../activities/index.ts';
 import { renderTemplate, evaluate, expressionContext, ExpressionError, type ExpressionContext } from '../dsl/expressions.ts';
 import type { ActionStep, Plan, WaitStep } from '../dsl/plan.ts';
+import { positiveDuration } from '../dsl/durations.ts';
 import { waitTarget } from '../dsl/time.ts';
 import type { HrEvent } from '../events/index.ts';
 import { ACTION_ACTIVITIES } from './actions.ts';
@@ -110,9 +111,20 @@ export async function definitionRun({ plan, event }: DefinitionRunInput): Promis
       await record(step, { outcome: 'noop' }, null);
       return { id: step.id, kind: 'action', outcome: 'noop' };
     }
+    // openai.awaitAcceptance polls by retrying (Temporal's infrequent-polling pattern): each
+    // attempt is one look that fails INVITE_NOT_YET_ACCEPTED with a fixed next-retry delay,
+    // so attempts are unlimited; the activity itself ends the wait at `with.timeout`, and a
+    // schedule-to-close of that plus a day is the backstop should OpenAI stay down.
+    const waitMs = step.action === 'openai.awaitAcceptance' && typeof input.timeout === 'string' ? positiveDuration(input.timeout) : undefined;
     const activities = proxyActivities<Activities>({
       startToCloseTimeout: step.timeoutMs,
-      retry: { maximumAttempts: step.retry.maximumAttempts, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+      ...(waitMs !== undefined ? { scheduleToCloseTimeout: waitMs + 86_400_000 } : {}),
+      retry: {
+        ...(waitMs !== undefined ? {} : { maximumAttempts: step.retry.maximumAttempts }),
+        initialInterval: '1s',
+        backoffCoefficient: 2,
+        maximumInterval: '1m',
+      },
       summary: `${step.action} ${typeof input.email === 'string' ? input.email : (input.channel ?? '')}`.trim(),
     });
     const name = ACTION_ACTIVITIES[step.action];
