@@ -96,8 +96,13 @@ export function createActivities({ openai, scim, store, clock = () => new Date()
     async openaiSetRole(input: SetRoleInput): Promise<ActionResult> {
       return logged('openai.setRole', await atOpenAIBoundary(() => setRole(openai, input)));
     },
+    /** `openai.remove`: by the ids in the identity map first, then by email. */
     async openaiRemove(input: RemoveInput): Promise<ActionResult> {
-      return logged('openai.remove', await atOpenAIBoundary(() => removeMember(openai, input)));
+      const known = input.subject ? await store.identity(input.subject.source, input.subject.employeeId) : undefined;
+      return logged(
+        'openai.remove',
+        await atOpenAIBoundary(() => removeMember(openai, input, { userId: known?.openaiUserId ?? null, inviteId: known?.inviteId ?? null })),
+      );
     },
     async openaiAddToProject(input: ProjectMembershipInput): Promise<ActionResult> {
       return logged('openai.addToProject', await atOpenAIBoundary(() => addToProject(openai, input)));

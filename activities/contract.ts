@@ -26,8 +26,16 @@ export interface SetRoleInput {
   role: OrgRole;
 }
 
+/** Whom an action is about in HR terms: lets offboarding find them in the identity map. */
+export interface Subject {
+  source: string;
+  employeeId: string;
+}
+
 export interface RemoveInput {
   email: string;
+  /** Added by the engine: the identity map is read first, the email lookup is the fallback. */
+  subject?: Subject;
 }
 
 export interface ProjectMembershipInput {

@@ -107,6 +107,8 @@ export async function definitionRun({ plan, event }: DefinitionRunInput): Promis
       await record(step, { outcome: 'failed', error: failure }, null);
       return { id: step.id, kind: 'action', outcome: 'failed', error: failure };
     }
+    // Offboarding finds the person by HR identity first (their email may have changed).
+    if (step.action === 'openai.remove') input = { ...input, subject: { source: event.source, employeeId: event.employee.id } };
     if (step.action === 'record') {
       await record(step, { outcome: 'noop' }, null);
       return { id: step.id, kind: 'action', outcome: 'noop' };

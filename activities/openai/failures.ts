@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { ActionRefusedError, InviteNotYetAcceptedError, OpenAIError, OpenAIRateLimitError, type ActionRefusalCode } from './errors.ts';
 
 /** The stable failure types of HTTP errors that cross the activity boundary. Operators and tests read these. */
@@ -37,6 +37,8 @@ export function toApplicationFailure(error: OpenAIError | ActionRefusedError | I
       nonRetryable: false,
       details: [{ inviteId: error.inviteId }],
       nextRetryDelay: error.retryAfterMs,
+      // Waiting is the expected state, not an error: logged at DEBUG, kept out of failure metrics.
+      category: ApplicationFailureCategory.BENIGN,
     });
   }
   const type = FAILURE_TYPES[error.name as keyof typeof FAILURE_TYPES] ?? 'OPENAI_UNAVAILABLE';

@@ -21,13 +21,25 @@ export async function setRole(client: AdminClient, input: SetRoleInput): Promise
   return result('updated', input.email, { userId: member.id }, { userId: member.id, role: input.role, previousRole: member.role ?? null });
 }
 
+/** OpenAI ids the identity map holds for the person. */
+export interface KnownIds {
+  userId?: string | null;
+  inviteId?: string | null;
+}
+
 /**
  * `openai.remove`: a member is deleted, a pending invite revoked (both, if both exist);
  * `removed` if anything went, `noop` if there was nothing to remove. A 404 on delete means
  * someone else removed it first, which is the same end state.
  */
-export async function removeMember(client: AdminClient, input: RemoveInput): Promise<ActionResult> {
+export async function removeMember(client: AdminClient, input: RemoveInput, known: KnownIds = {}): Promise<ActionResult> {
   const ids: Record<string, string> = {};
+  // The identity map knows the user even when their email changed since the invite.
+  if (known.userId && (await ignoreNotFound(() => client.deleteUser(known.userId as string)))) ids.userId = known.userId;
+  if (known.inviteId) {
+    const invite = await ignoreNotFound(() => client.retrieveInvite(known.inviteId as string));
+    if (invite?.status === 'pending' && (await ignoreNotFound(() => client.deleteInvite(invite.id)))) ids.inviteId = invite.id;
+  }
   const member = await findMember(client, input.email);
   if (member) {
     await ignoreNotFound(() => client.deleteUser(member.id));
