@@ -3,19 +3,11 @@
 // requests — plus answers lost after an invite was created — ends with exactly one
 // invite per email, duplicates in the batch included.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig, type TenureConfig } from '../../config/index.ts';
-import { loadDefinitionText, type Plan } from '../../dsl/index.ts';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
+import type { Plan } from '../../dsl/index.ts';
 import type { HrEvent } from '../../events/index.ts';
-import { Store } from '../../store/index.ts';
-import { bundleWorkflows, startWorker, type RunningWorker } from '../../workers/index.ts';
 import type { DefinitionRunResult } from '../../workflows/index.ts';
+import { compilePlan, startHarness, type Harness } from '../helpers/harness.ts';
 import { memoryLogger } from '../helpers/logger.ts';
-import { connectTemporal, temporalAddress, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.ts';
 
 const DEFINITION = `
 name: invite-batch
@@ -29,40 +21,20 @@ steps:
 `;
 
 describe('invites under injected faults', () => {
-  let temporal: TestTemporal;
-  let emulator: RunningEmulator;
-  let worker: RunningWorker;
-  let store: Store;
-  let config: TenureConfig;
-  let bundle: WorkflowBundleWithSourceMap;
+  let h: Harness;
+  let temporal: Harness['temporal'];
+  let emulator: Harness['emulator'];
+  let config: Harness['config'];
   let plan: Plan;
   const log = memoryLogger();
 
   beforeAll(async () => {
-    bundle = await bundleWorkflows();
-    temporal = await connectTemporal();
-    emulator = await startEmulator({ port: 0 });
-    config = loadConfig({
-      TEMPORAL_ADDRESS: temporalAddress(),
-      TENURE_TASK_QUEUE: uniqueTaskQueue('openai-faults'),
-      TENURE_HOME: mkdtempSync(join(tmpdir(), 'tenure-openai-faults-')),
-      OPENAI_ADMIN_KEY: emulator.adminKey,
-      OPENAI_BASE_URL: emulator.baseUrl,
-      OPENAI_TIMEOUT_MS: '5000',
-    });
-    store = await Store.open(config.store);
-    worker = await startWorker(config, { logger: log.logger, connection: temporal.nativeConnection, bundle, store });
-    const loaded = loadDefinitionText(DEFINITION, 'invite-batch.yaml');
-    expect(loaded.problems).toEqual([]);
-    plan = loaded.plan!;
+    h = await startHarness({ name: 'openai-faults', logger: log.logger, env: { OPENAI_TIMEOUT_MS: '5000' } });
+    ({ temporal, emulator, config } = h);
+    plan = compilePlan(DEFINITION, 'invite-batch.yaml');
   });
 
-  afterAll(async () => {
-    await worker?.shutdown();
-    await store?.close();
-    await emulator?.close();
-    await temporal?.close();
-  });
+  afterAll(() => h?.close());
 
   it('ends with exactly one invite per email, every run done', async () => {
     emulator.faults.set({

@@ -5,37 +5,19 @@
 // searched for in every log line, in the run's history (payloads decoded) and in the
 // results store (rows and raw database files).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { loadConfig, type TenureConfig } from '../../config/index.ts';
 import { loadDefinitionText } from '../../dsl/index.ts';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import type { HrEvent } from '../../events/index.ts';
-import { Store } from '../../store/index.ts';
-import { bundleWorkflows, startWorker, type RunningWorker } from '../../workers/index.ts';
 import type { DefinitionRunResult } from '../../workflows/index.ts';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+import { allText } from '../helpers/history.ts';
 import { memoryLogger } from '../helpers/logger.ts';
-import { connectTemporal, temporalAddress, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.ts';
 
 const ADMIN_KEY = 'sk-admin-flowtest-4f1c9a77e2b04d5c8a1b';
 const SCIM_TOKEN = 'scim-flowtest-token-9b7e3c1d5a2f4e6b';
-
-/** Every string in a value, with byte arrays (history payloads) decoded as UTF-8. */
-function text(value: unknown): string {
-  const parts: string[] = [];
-  const walk = (v: unknown) => {
-    if (v instanceof Uint8Array) parts.push(Buffer.from(v).toString('utf8'));
-    else if (typeof v === 'string') parts.push(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(value);
-  return parts.join('\n');
-}
 
 /** Polls a condition (not a fixed sleep): resolves as soon as it holds, fails after `ms`. */
 async function until<T>(probe: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
@@ -49,41 +31,28 @@ async function until<T>(probe: () => Promise<T | undefined>, ms: number, what: s
 }
 
 describe('a full OpenAI lifecycle on Temporal, and no secret anywhere', () => {
-  let temporal: TestTemporal;
-  let emulator: RunningEmulator;
-  let worker: RunningWorker;
-  let store: Store;
-  let config: TenureConfig;
-  let bundle: WorkflowBundleWithSourceMap;
+  let h: Harness;
+  let temporal: Harness['temporal'];
+  let emulator: Harness['emulator'];
+  let store: Harness['store'];
+  let config: Harness['config'];
   const log = memoryLogger();
   const runtimeLines: string[] = [];
 
   beforeAll(async () => {
     // Activity and worker logs go through the SDK's runtime logger: capture them at DEBUG.
     Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => runtimeLines.push(`${entry.level} ${entry.message} ${inspect(entry.meta, { depth: 8 })}`)) });
-    bundle = await bundleWorkflows();
-    temporal = await connectTemporal();
-    emulator = await startEmulator({ port: 0, adminKey: ADMIN_KEY, scimToken: SCIM_TOKEN });
-    config = loadConfig({
-      TEMPORAL_ADDRESS: temporalAddress(),
-      TENURE_TASK_QUEUE: uniqueTaskQueue('openai-flow'),
-      TENURE_HOME: mkdtempSync(join(tmpdir(), 'tenure-openai-flow-')),
-      OPENAI_ADMIN_KEY: ADMIN_KEY,
-      OPENAI_BASE_URL: emulator.baseUrl,
-      OPENAI_SCIM_BASE_URL: emulator.scimUrl,
-      OPENAI_SCIM_TOKEN: SCIM_TOKEN,
-      OPENAI_ACCEPTANCE_POLL_MS: '300',
+    h = await startHarness({
+      name: 'openai-flow',
+      logger: log.logger,
+      emulator: { adminKey: ADMIN_KEY, scimToken: SCIM_TOKEN },
+      env: { OPENAI_ADMIN_KEY: ADMIN_KEY, OPENAI_SCIM_TOKEN: SCIM_TOKEN, OPENAI_ACCEPTANCE_POLL_MS: '300' },
+      scimFromEmulator: true,
     });
-    store = await Store.open(config.store);
-    worker = await startWorker(config, { logger: log.logger, connection: temporal.nativeConnection, bundle, store });
+    ({ temporal, emulator, store, config } = h);
   });
 
-  afterAll(async () => {
-    await worker?.shutdown();
-    await store?.close();
-    await emulator?.close();
-    await temporal?.close();
-  });
+  afterAll(() => h?.close());
 
   it('invites, waits for acceptance, promotes, joins and leaves a project, provisions and deactivates over SCIM, removes', async () => {
     const project = emulator.organization.createProject({ name: 'Research' });
@@ -163,7 +132,7 @@ steps:
     expect(calls.filter((c) => c.endsWith(' 401'))).toEqual([]);
 
     // No secret in logs, history or store.
-    const history = text(await handle.fetchHistory());
+    const history = allText(await handle.fetchHistory());
     const rows = JSON.stringify(audit);
     const files = [config.store.kind === 'sqlite' ? config.store.file : '']
       .flatMap((f) => [f, `${f}-wal`])
