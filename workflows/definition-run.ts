@@ -14,13 +14,15 @@ import type { ActionResult, Activities } from '../activities/index.ts';
 import { renderTemplate, evaluate, type ExpressionContext } from '../dsl/expressions.ts';
 import type { ActionStep, Plan, WaitStep } from '../dsl/plan.ts';
 import { waitTarget } from '../dsl/time.ts';
-import type { HrEvent } from '../events/index.ts';
+import type { DeliveredEvent } from '../events/index.ts';
 import { ACTION_ACTIVITIES } from './actions.ts';
+import { completeEvent } from './enrichment.ts';
 import { SEARCH_ATTRIBUTES, type RunStatus } from './search-attributes.ts';
 
 export interface DefinitionRunInput {
   plan: Plan;
-  event: HrEvent;
+  /** A thin event (with `enrichment`) is completed from the HR system before any step runs. */
+  event: DeliveredEvent;
 }
 
 export interface StepResult {
@@ -39,6 +41,8 @@ export interface DefinitionRunResult {
   version: string;
   status: Extract<RunStatus, 'done' | 'failed'>;
   steps: StepResult[];
+  /** Why nothing ran: the enriched record did not match the definition's trigger. */
+  skipped?: string;
 }
 
 export interface RunState {
@@ -65,7 +69,7 @@ function failureOf(error: unknown): { type: string; message: string } {
  * Interprets a frozen plan: each action step is an activity, each wait a durable timer.
  * Every action's outcome is recorded in the results store.
  */
-export async function definitionRun({ plan, event }: DefinitionRunInput): Promise<DefinitionRunResult> {
+export async function definitionRun({ plan, event: delivered }: DefinitionRunInput): Promise<DefinitionRunResult> {
   const { workflowId } = workflowInfo();
   const state: RunState = { status: 'running', currentStep: null, steps: [] };
   setHandler(statusQuery, () => state);
@@ -74,6 +78,14 @@ export async function definitionRun({ plan, event }: DefinitionRunInput): Promis
     state.status = status;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
   };
+  // Enrichment seam: a thin delivery is read from the HR system, then its deferred trigger check runs.
+  const completed = await completeEvent(plan, delivered);
+  if (!completed.applies) {
+    setStatus('done');
+    setCurrentDetails(`Skipped: ${completed.reason}`);
+    return { workflowId, definition: plan.name, version: plan.version, status: 'done', steps: [], skipped: completed.reason };
+  }
+  const event = completed.event;
   const outputs: ExpressionContext['steps'] = {};
   const context = (): ExpressionContext => ({
     event: { id: event.id, type: event.type, occurredAt: event.occurredAt, source: event.source },

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { formatProblem, loadDefinitions } from '../../dsl/index.ts';
 import { createLogger } from '../../logging/index.ts';
-import { buildTriggerServer, genericSource } from '../../triggers/index.ts';
+import { buildSources, buildTriggerServer, syncSchedules } from '../../triggers/index.ts';
 import { CliError, config, untilSignal } from '../common.ts';
 
 export function registerServe(program: Command): void {
@@ -11,18 +11,18 @@ export function registerServe(program: Command): void {
     .description('run the trigger server against TEMPORAL_ADDRESS')
     .action(async () => {
       const cfg = config();
-      if (!cfg.webhookSecret) throw new CliError('TENURE_WEBHOOK_SECRET is not set: no source would be enabled. Set it to a whsec_… secret.');
+      const sources = buildSources(cfg.sources, cfg.webhookSecret);
+      if (sources.length === 0) {
+        throw new CliError('no source is enabled: set TENURE_WEBHOOK_SECRET (a whsec_… secret), BAMBOOHR_WEBHOOK_SECRET or HIBOB_WEBHOOK_SECRET, or define sources in tenure.config.yaml');
+      }
       const logger = createLogger({ level: cfg.logLevel, name: 'tenure-serve' });
       const { plans, problems } = loadDefinitions([cfg.definitionsDir]);
       for (const problem of problems) console.error(formatProblem(problem));
       const connection = await Connection.connect(cfg.temporal.connection());
-      const app = buildTriggerServer({
-        client: new Client({ connection, namespace: cfg.temporal.namespace }),
-        taskQueue: cfg.taskQueue,
-        sources: [genericSource(cfg.webhookSecret)],
-        plans: () => plans,
-        logger,
-      });
+      const client = new Client({ connection, namespace: cfg.temporal.namespace });
+      const schedules = await syncSchedules(client, plans, { taskQueue: cfg.taskQueue, maxUsers: cfg.scheduleMaxUsers });
+      logger.info({ schedules }, 'schedules synced');
+      const app = buildTriggerServer({ client, taskQueue: cfg.taskQueue, sources, plans: () => plans, logger });
       await app.listen({ host: cfg.server.host, port: cfg.server.port });
       await untilSignal();
       await app.close();

@@ -1,0 +1,39 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { EnrichmentActivities } from '../activities/index.ts';
+import { evaluateCondition } from '../dsl/expressions.ts';
+import type { Plan } from '../dsl/plan.ts';
+import type { DeliveredEvent, HrEvent } from '../events/index.ts';
+
+const enricher = proxyActivities<EnrichmentActivities>({
+  startToCloseTimeout: '1m',
+  // Vendor APIs have outages; keep trying for about an hour before the run fails.
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10m', maximumAttempts: 12 },
+  summary: 'read the person from the HR system',
+});
+
+export type Completed = { applies: true; event: HrEvent } | { applies: false; reason: string };
+
+/**
+ * The enrichment seam, inside a run. A complete event passes through. A thin one (it
+ * carries `enrichment`) is completed by the `enrichEvent` activity, then judged as the
+ * trigger server would have judged a complete one: the plan's event type (a thin event
+ * may turn out to be one of several) and its condition.
+ */
+export async function completeEvent(plan: Plan, event: DeliveredEvent): Promise<Completed> {
+  if (!('enrichment' in event) || event.enrichment === undefined) return { applies: true, event: event as HrEvent };
+  const full = await enricher.enrichEvent(event);
+  if (!('event' in plan.trigger)) return { applies: true, event: full };
+  if (plan.trigger.event !== full.type) return { applies: false, reason: `the record shows ${full.type}, and ${plan.name} runs on ${plan.trigger.event}` };
+  if (plan.trigger.if === undefined) return { applies: true, event: full };
+  try {
+    const context = {
+      event: { id: full.id, type: full.type, occurredAt: full.occurredAt, source: full.source },
+      employee: { ...full.employee },
+      changes: { ...(full.changes ?? {}) },
+      steps: {},
+    };
+    return evaluateCondition(plan.trigger.if, context) ? { applies: true, event: full } : { applies: false, reason: `condition not met: ${plan.trigger.if}` };
+  } catch (error) {
+    return { applies: false, reason: `condition could not be evaluated: ${(error as Error).message}` };
+  }
+}
