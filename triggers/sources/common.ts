@@ -95,11 +95,14 @@ export function finishEvent(candidate: Candidate, vendor: string): DeliveredEven
   const value = enrichment ? { ...candidate.event, enrichment: { ...enrichment, missing } } : candidate.event;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const problems: FieldProblem[] = parsed.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.');
-      return { path: candidate.origins[path] ?? path ?? '(body)', message: issue.message };
-    });
-    throw invalidEvent(problems);
+    const problems = new Map<string, FieldProblem>();
+    for (const issue of parsed.error.issues) {
+      const at = issue.path.map(String).join('.');
+      const path = candidate.origins[at] ?? (at || '(body)');
+      // One problem per field: the first (most basic) reason is the one to fix.
+      if (!problems.has(path)) problems.set(path, { path, message: issue.message });
+    }
+    throw invalidEvent([...problems.values()]);
   }
   // A complete record never needs the vendor's API, even from a thin-capable adapter.
   return parsed.data;

@@ -54,11 +54,15 @@ export function mapRecord(
     let value: string | undefined = name === undefined ? undefined : String(record[name]).trim();
     if (value === '0000-00-00') value = undefined;
     if (value !== undefined) value = lookup(values, value) ?? value;
-    if (value === undefined) value = mine?.default;
-    if (value === undefined) continue;
-    if (target === 'employmentType' && !(EMPLOYMENT_TYPES as readonly string[]).includes(value)) continue;
-    if (target === 'timezone' && !isTimeZone(value)) continue;
-    const origin = name === undefined ? `(default of ${target})` : `${basePath}.${name}`;
+    const usable = (v: string) =>
+      target === 'employmentType' ? (EMPLOYMENT_TYPES as readonly string[]).includes(v) : target === 'timezone' ? isTimeZone(v) : true;
+    let fromDefault = false;
+    if (value === undefined || !usable(value)) {
+      value = mine?.default;
+      fromDefault = true;
+    }
+    if (value === undefined || !usable(value)) continue;
+    const origin = fromDefault || name === undefined ? `(default of ${target})` : `${basePath}.${name}`;
     if (target === 'status') {
       if (value === 'active' || value === 'inactive') status = value;
       continue;
