@@ -8,7 +8,11 @@ export const EMPLOYMENT_TYPES = ['full_time', 'part_time', 'contractor', 'intern
 const localDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'is not a calendar date');
+  // Date.parse rolls 2026-02-30 over to March; a real date survives the round trip.
+  .refine((value) => {
+    const ms = Date.parse(`${value}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(value);
+  }, 'is not a calendar date');
 
 const timezone = z.string().refine((value) => {
   try {

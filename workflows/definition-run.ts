@@ -79,7 +79,10 @@ export async function definitionRun({ plan, event: delivered }: DefinitionRunInp
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
   };
   // Enrichment seam: a thin delivery is read from the HR system, then its deferred trigger check runs.
-  const completed = await completeEvent(plan, delivered);
+  const completed = await completeEvent(plan, delivered).catch((error: unknown) => {
+    setStatus('failed');
+    throw error;
+  });
   if (!completed.applies) {
     setStatus('done');
     setCurrentDetails(`Skipped: ${completed.reason}`);

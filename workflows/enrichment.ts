@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { EnrichmentActivities } from '../activities/index.ts';
 import { evaluateCondition } from '../dsl/expressions.ts';
 import type { Plan } from '../dsl/plan.ts';
@@ -21,7 +21,15 @@ export type Completed = { applies: true; event: HrEvent } | { applies: false; re
  */
 export async function completeEvent(plan: Plan, event: DeliveredEvent): Promise<Completed> {
   if (!('enrichment' in event) || event.enrichment === undefined) return { applies: true, event: event as HrEvent };
-  const full = await enricher.enrichEvent(event);
+  let full: HrEvent;
+  try {
+    full = await enricher.enrichEvent(event);
+  } catch (error) {
+    // Fail the run with the enrichment's own type and reason, so the UI shows why at the top.
+    const cause = error instanceof ActivityFailure ? error.cause : error;
+    const type = cause instanceof ApplicationFailure ? (cause.type ?? 'ENRICHMENT_FAILED') : 'ENRICHMENT_FAILED';
+    throw ApplicationFailure.nonRetryable(`could not read employee ${event.employee.id} from ${event.enrichment.vendor}: ${(cause as Error)?.message ?? String(cause)}`, type);
+  }
   if (!('event' in plan.trigger)) return { applies: true, event: full };
   if (plan.trigger.event !== full.type) return { applies: false, reason: `the record shows ${full.type}, and ${plan.name} runs on ${plan.trigger.event}` };
   if (plan.trigger.if === undefined) return { applies: true, event: full };
