@@ -23,7 +23,7 @@ export interface Dispatched {
 }
 
 export interface DispatchOptions {
-  /** Longest wait for Temporal per event, milliseconds; past it the delivery is refused with 503. Default 10,000. */
+  /** Longest wait for Temporal per event, milliseconds; past it the delivery is refused with 503. Default 5,000. */
   timeoutMs?: number;
 }
 
@@ -54,7 +54,7 @@ export async function dispatch(client: Client, taskQueue: string, plans: readonl
 
   // Nothing matched: nothing to order or run, so Temporal is not bothered.
   if (runs.length === 0) return result('unmatched');
-  return client.withDeadline(Date.now() + (options.timeoutMs ?? 10_000), async () => {
+  return client.withDeadline(Date.now() + (options.timeoutMs ?? 5_000), async () => {
     // Every run exists: a redelivery. (A run still queued behind this person's earlier
     // events does not exist yet; re-signalling it is harmless — the entity drops duplicates.)
     if (await allExist(client, runs)) return result('duplicate');

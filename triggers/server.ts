@@ -16,7 +16,7 @@ export interface TriggerServerOptions {
   logger: Logger;
   /** Largest accepted body, bytes. Default 1 MiB. */
   bodyLimit?: number;
-  /** Longest wait for Temporal per event before answering 503, milliseconds. Default 10,000. */
+  /** Longest wait for Temporal per event before answering 503, milliseconds. Default 5,000. */
   dispatchTimeoutMs?: number;
   /** Longest time to receive a whole request, milliseconds. Default 30,000. */
   requestTimeoutMs?: number;
@@ -194,7 +194,7 @@ export function buildTriggerServer(options: TriggerServerOptions) {
       try {
         const plans = options.plans();
         results = await mapLimited(accepted.events, DISPATCH_CONCURRENCY, (event) =>
-          dispatch(options.client, options.taskQueue, plans, event, { timeoutMs: options.dispatchTimeoutMs ?? 10_000 }),
+          dispatch(options.client, options.taskQueue, plans, event, { timeoutMs: options.dispatchTimeoutMs ?? 5_000 }),
         );
       } catch (error) {
         if (!isTemporalUnavailable(error)) throw error;
