@@ -23,6 +23,10 @@ const timezone = z.string().refine((value) => {
   }
 }, 'must be an IANA time zone such as Europe/London');
 
+const scalar = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+/** A changed field's value: a scalar, a list of scalars or a flat record — never deeply nested. */
+const changeValue = z.union([scalar, z.array(scalar).max(100), z.record(z.string().max(200), scalar)]).optional();
+
 export const employeeSchema = z.strictObject({
   id: z.string().min(1).max(200),
   email: z.email(),
@@ -44,7 +48,10 @@ export const hrEventSchema = z.strictObject({
   occurredAt: z.iso.datetime({ offset: true }),
   source: z.string().min(1).max(64),
   employee: employeeSchema,
-  changes: z.record(z.string(), z.strictObject({ from: z.unknown(), to: z.unknown() })).optional(),
+  changes: z
+    .record(z.string().max(200), z.strictObject({ from: changeValue, to: changeValue }))
+    .refine((changes) => Object.keys(changes).length <= 100, 'may list at most 100 changed fields')
+    .optional(),
 });
 
 /**

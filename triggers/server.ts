@@ -53,6 +53,8 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 const isJson = (contentType: string | undefined) => /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(contentType ?? '');
 
 /** The trigger server: the webhook front door, health, readiness and metrics. */
@@ -97,6 +99,12 @@ export function buildTriggerServer(options: TriggerServerOptions) {
     bodyLimit,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     connectionTimeout: options.requestTimeoutMs ?? 30_000,
+    // Malformed or absurdly long URLs: answered in the same JSON shape as everything else.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode ?? 400;
+      request.log.info({ code: error.code, status }, 'request refused by the router');
+      return (reply as FastifyReply).code(status).send({ error: { code: status === 414 ? 'URI_TOO_LONG' : 'MALFORMED_REQUEST', message: status === 414 ? 'the URL is too long' : 'the URL is malformed' } });
+    },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
@@ -106,8 +114,8 @@ export function buildTriggerServer(options: TriggerServerOptions) {
   // Keep the exact bytes: signatures are over them. text/plain is read only for HiBob's ping.
   app.removeAllContentTypeParsers();
   const keepRaw = (_req: unknown, body: string | Buffer, done: (error: null, body: string | Buffer) => void) => done(null, body);
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit }, keepRaw);
-  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'string', bodyLimit }, keepRaw);
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit }, keepRaw);
+  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'buffer', bodyLimit }, keepRaw);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -153,7 +161,7 @@ export function buildTriggerServer(options: TriggerServerOptions) {
 
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
-  app.post<{ Params: { source: string }; Body: string | undefined }>(
+  app.post<{ Params: { source: string }; Body: Buffer | undefined }>(
     '/webhooks/:source',
     {
       // Refuse unknown sources before reading a byte of the body.
@@ -167,8 +175,15 @@ export function buildTriggerServer(options: TriggerServerOptions) {
       const source = sources.get(request.params.source) as Source;
       const label = source.name;
       const unsupported = (r: FastifyReply) => r.code(415).send({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the event as Content-Type: application/json' } });
-      if (typeof request.body !== 'string') return unsupported(reply);
-      const delivery = { rawBody: request.body, headers: request.headers };
+      if (!Buffer.isBuffer(request.body)) return unsupported(reply);
+      let rawBody: string;
+      try {
+        // Strict: a body that is not UTF-8 is not JSON, and decoding it leniently would change the signed bytes.
+        rawBody = utf8.decode(request.body);
+      } catch {
+        return reply.code(400).send({ error: { code: 'MALFORMED_JSON', message: 'body is not UTF-8 text' } });
+      }
+      const delivery = { rawBody, headers: request.headers };
       if (source.isPing?.(delivery)) {
         request.log.info({ source: label }, 'connection check answered');
         return reply.code(200).send({ accepted: true, ping: true, events: [], ignored: [] });

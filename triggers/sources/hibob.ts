@@ -27,6 +27,10 @@ const envelopeSchema = z.object({
   data: z.looseObject({
     employeeId: id.optional(),
     fieldUpdates: z.array(z.unknown()).max(500).optional(),
+    // Table events name the row; part of the event's identity when present.
+    tableId: z.union([z.string().max(200), z.number()]).optional(),
+    id: z.union([z.string().max(200), z.number()]).optional(),
+    effectiveDate: z.string().max(100).optional(),
   }),
 });
 
@@ -54,7 +58,7 @@ const PING = 'Ping test';
  * Every v2 payload is thin, so each event carries an enrichment request. Signature:
  * `Bob-Signature` = base64 HMAC-SHA512 of the raw body, compared in constant time; Bob
  * signs no timestamp, so replays are caught by event-id de-duplication only. Bob sends no
- * event id either: ids hash (source, company, type, triggeredAt, data).
+ * event id either: ids hash (source, company, type, triggeredAt, employee, table row, changed fields).
  */
 export function hibobSource(options: HiBobOptions): Source {
   const name = options.name ?? 'hibob';
@@ -93,7 +97,17 @@ export function hibobSource(options: HiBobOptions): Source {
       const event = finishEvent(
         {
           event: {
-            id: stableEventId(name, { companyId: body.companyId, type: body.type, triggeredAt: body.triggeredAt, data: body.data }),
+            // Only the identifying fields: `data` may hold anything, of any depth.
+            id: stableEventId(name, {
+              companyId: body.companyId,
+              type: body.type,
+              triggeredAt: body.triggeredAt,
+              employeeId,
+              tableId: body.data.tableId ?? null,
+              row: body.data.id ?? null,
+              effectiveDate: body.data.effectiveDate ?? null,
+              changedFields: changedFields ?? null,
+            }),
             type,
             occurredAt,
             source: name,
