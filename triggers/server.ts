@@ -224,7 +224,8 @@ export function buildTriggerServer(options: TriggerServerOptions) {
       for (const r of results) eventOutcomes.inc({ source: label, outcome: r.outcome });
       for (const _ of accepted.ignored) eventOutcomes.inc({ source: label, outcome: 'ignored' });
       const anyNew = results.some((r) => r.outcome === 'accepted');
-      const duplicate = results.length > 0 && results.every((r) => r.outcome === 'duplicate');
+      // A redelivery: nothing new was handed over, and at least one event had been before.
+      const duplicate = !anyNew && results.some((r) => r.outcome === 'duplicate');
       request.log.info(
         { source: label, events: results.map((r) => ({ id: r.eventId, outcome: r.outcome, runs: r.runs })), ignored: accepted.ignored.map((i) => i.type) },
         'delivery accepted',

@@ -125,6 +125,7 @@ describe('trigger server with real Temporal', () => {
 
     const again = await bamboo(delivery);
     expect(again.status).toBe(200);
+    expect(again.json.duplicate).toBe(true);
     expect(again.json.events!.map((e) => e.outcome)).toEqual(['duplicate', 'duplicate', 'unmatched']);
     expect(again.json.events!.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
   });
