@@ -17,9 +17,10 @@ export interface Enricher {
   enrich(event: PendingEvent): Promise<{ employee: Partial<Employee>; type?: EventType }>;
 }
 
-export type EnrichmentFailureType = 'ENRICHMENT_UNAVAILABLE' | 'ENRICHMENT_INVALID';
+/** Failure types of enrichment; `ENRICHMENT_FAILED` is an enricher's own error, once retries are spent. */
+export type EnrichmentFailureType = 'ENRICHMENT_UNAVAILABLE' | 'ENRICHMENT_INVALID' | 'ENRICHMENT_FAILED';
 
-function failure(type: EnrichmentFailureType, message: string): ApplicationFailure {
+function failure(type: Exclude<EnrichmentFailureType, 'ENRICHMENT_FAILED'>, message: string): ApplicationFailure {
   // Configuration or data problems: retrying cannot help, so the run fails at once and says why.
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }

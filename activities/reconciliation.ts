@@ -19,13 +19,16 @@ export interface ReconciliationSource {
   departedWithAccess(): Promise<ReconciliationSubject[]>;
 }
 
+/** Failure type when no reconciliation source is wired in. */
+export type ReconciliationFailureType = 'RECONCILIATION_UNAVAILABLE';
+
 export function createReconciliationActivities({ reconciliation }: { reconciliation?: ReconciliationSource | undefined }) {
   return {
     /** The people a scheduled run of `definition` should act on, as of now. */
     async findDepartedWithAccess({ definition }: { definition: string }): Promise<ReconciliationSubject[]> {
       if (!reconciliation) {
         throw ApplicationFailure.create({
-          type: 'RECONCILIATION_UNAVAILABLE',
+          type: 'RECONCILIATION_UNAVAILABLE' satisfies ReconciliationFailureType,
           nonRetryable: true,
           message: `the scheduled definition '${definition}' needs to compare OpenAI users with departed employees, but this worker has no reconciliation source (it needs the identity map)`,
         });

@@ -6,6 +6,8 @@
  *   config.openai.mode                        // 'sandbox' | 'live'
  *
  * Secrets are wrapped in {@link Secret}, so logging or serializing a config prints `[redacted]`.
+ * Webhook sources come from their secret variables and the optional `tenure.config.yaml`
+ * (config/sources.ts validates it; this module reads the secrets it names).
  */
 import { loadClientConfigProfile, toClientOptions, type ClientConnectConfig } from '@temporalio/envconfig';
 import { existsSync, readFileSync } from 'node:fs';

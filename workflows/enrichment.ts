@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { EnrichmentActivities } from '../activities/index.ts';
+import type { EnrichmentActivities, EnrichmentFailureType } from '../activities/index.ts';
 import { evaluateCondition } from '../dsl/expressions.ts';
 import type { Plan } from '../dsl/plan.ts';
 import type { DeliveredEvent, HrEvent } from '../events/index.ts';
@@ -27,7 +27,7 @@ export async function completeEvent(plan: Plan, event: DeliveredEvent): Promise<
   } catch (error) {
     // Fail the run with the enrichment's own type and reason, so the UI shows why at the top.
     const cause = error instanceof ActivityFailure ? error.cause : error;
-    const type = cause instanceof ApplicationFailure ? (cause.type ?? 'ENRICHMENT_FAILED') : 'ENRICHMENT_FAILED';
+    const type = cause instanceof ApplicationFailure ? (cause.type ?? ('ENRICHMENT_FAILED' satisfies EnrichmentFailureType)) : ('ENRICHMENT_FAILED' satisfies EnrichmentFailureType);
     throw ApplicationFailure.nonRetryable(`could not read employee ${event.employee.id} from ${event.enrichment.vendor}: ${(cause as Error)?.message ?? String(cause)}`, type);
   }
   if (!('event' in plan.trigger)) return { applies: true, event: full };

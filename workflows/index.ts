@@ -8,4 +8,4 @@
  */
 export { employeeWorkflow, hrEventSignal, employeeStateQuery, type EmployeeEvent, type EmployeeWorkflowInput, type EmployeeState } from './employee.ts';
 export { definitionRun, statusQuery, type DefinitionRunInput, type DefinitionRunResult, type StepResult, type RunState } from './definition-run.ts';
-export { scheduledRun, type ScheduledRunInput, type ScheduledRunResult } from './scheduled-run.ts';
+export { scheduledRun, type ScheduledRunInput, type ScheduledRunResult, type ScheduledRunFailureType } from './scheduled-run.ts';

@@ -17,6 +17,9 @@ import { definitionRun } from './definition-run.ts';
 import { runWorkflowId } from './ids.ts';
 import { SEARCH_ATTRIBUTES } from './search-attributes.ts';
 
+/** Why a scheduled run fails: it refused to act (the guard), or some of its runs failed. */
+export type ScheduledRunFailureType = 'GUARD_TRIPPED' | 'RUNS_FAILED';
+
 export interface ScheduledRunInput {
   /** A plan whose trigger is a schedule, frozen when the Schedule was last synced. */
   plan: Plan;
@@ -54,7 +57,7 @@ export async function scheduledRun({ plan, maxUsers }: ScheduledRunInput): Promi
   const subjects = await reconciler.findDepartedWithAccess({ definition: plan.name });
   if (subjects.length > maxUsers) {
     throw ApplicationFailure.create({
-      type: 'GUARD_TRIPPED',
+      type: 'GUARD_TRIPPED' satisfies ScheduledRunFailureType,
       nonRetryable: true,
       message:
         `${plan.name}: this run would act on ${subjects.length} people, more than the guard allows (${maxUsers}, TENURE_SCHEDULE_MAX_USERS); ` +
@@ -94,7 +97,7 @@ export async function scheduledRun({ plan, maxUsers }: ScheduledRunInput): Promi
   }
   setCurrentDetails(`Done: ${runs.length - failed.length} of ${runs.length} runs succeeded`);
   if (failed.length > 0) {
-    throw ApplicationFailure.create({ type: 'RUNS_FAILED', nonRetryable: true, message: `${failed.length} of ${runs.length} runs failed: ${failed.join(', ')}` });
+    throw ApplicationFailure.create({ type: 'RUNS_FAILED' satisfies ScheduledRunFailureType, nonRetryable: true, message: `${failed.length} of ${runs.length} runs failed: ${failed.join(', ')}` });
   }
   return { definition: plan.name, tick, runs, failed };
 }
