@@ -1,10 +1,17 @@
-import { log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import type { AuditRecord, Store } from '../store/index.ts';
+import { Context, log } from '@temporalio/activity';
+import { positiveDuration } from '../dsl/index.ts';
+import type { Store } from '../store/index.ts';
 import type { AdminClient } from './openai/admin-client.ts';
+import { checkAcceptance } from './openai/acceptance.ts';
+import { ActionRefusedError } from './openai/errors.ts';
 import { atOpenAIBoundary } from './openai/failures.ts';
-import { inviteUser } from './openai/invite.ts';
+import { inviteUser, type IdempotencyHints } from './openai/invite.ts';
+import { removeMember, setRole } from './openai/members.ts';
+import { addToProject, removeFromProject } from './openai/projects.ts';
+import { createRecordActivities } from './record.ts';
 import type { ActionResult } from './results.ts';
+import { scimDeactivate, scimProvision, scimReactivate } from './scim/actions.ts';
+import type { ScimClient } from './scim/client.ts';
 import type {
   AwaitAcceptanceInput,
   InviteInput,
@@ -17,51 +24,95 @@ import type {
   SetRoleInput,
 } from './contract.ts';
 
-/** For actions whose activity has not landed yet: fails the step at once, never retries. */
-function notImplemented(action: string): never {
-  throw ApplicationFailure.nonRetryable(`the action ${action} is not implemented in this version of Tenure`, 'NOT_IMPLEMENTED');
-}
+/** Default pause between two looks of `openai.awaitAcceptance`, ms: people accept invites in hours, not seconds. */
+export const DEFAULT_ACCEPTANCE_POLL_MS = 5 * 60_000;
 
 export interface ActivityDependencies {
   openai: AdminClient;
+  /** The SCIM service; without it the `openai.scim.*` actions fail with SCIM_NOT_CONFIGURED. */
+  scim?: ScimClient | undefined;
   store: Store;
   clock?: () => Date;
+  /** Pause between two looks of `openai.awaitAcceptance`, ms. Default {@link DEFAULT_ACCEPTANCE_POLL_MS}. */
+  acceptancePollMs?: number | undefined;
+}
+
+/** The activity's Temporal attempt info, when it runs in one (tests may call the functions directly). */
+function attemptInfo(): { attempt: number; scheduledTimestampMs: number } | undefined {
+  try {
+    return Context.current().info;
+  } catch {
+    return undefined;
+  }
+}
+
+function hints(): IdempotencyHints {
+  const info = attemptInfo();
+  return info && info.attempt > 1 ? { retryOfAttemptSince: info.scheduledTimestampMs } : {};
+}
+
+function logged(action: string, result: ActionResult): ActionResult {
+  if (attemptInfo()) log.info('action done', { action, target: result.target, outcome: result.outcome, openaiIds: result.openaiIds });
+  return result;
 }
 
 /**
  * Every activity Tenure registers, built over injected clients. Workflows proxy
  * `ReturnType<typeof createActivities>`; tests build it over the emulator and a real store.
+ * Each action looks before it acts, so running it twice — or again after a crash between
+ * the call and its completion — leaves exactly one effect.
  */
-export function createActivities({ openai, store, clock = () => new Date() }: ActivityDependencies) {
+export function createActivities({ openai, scim, store, clock = () => new Date(), acceptancePollMs = DEFAULT_ACCEPTANCE_POLL_MS }: ActivityDependencies) {
+  const needScim = (): ScimClient => {
+    if (!scim) {
+      throw new ActionRefusedError('SCIM_NOT_CONFIGURED', 'no SCIM service is configured: set OPENAI_SCIM_BASE_URL and OPENAI_SCIM_TOKEN for the worker');
+    }
+    return scim;
+  };
   return {
-    /** `openai.invite`: invite unless already a member or invited. */
+    /** `openai.invite`: invite unless already a member (role ensured) or invited; resend an expired invite. */
     async openaiInvite(input: InviteInput): Promise<ActionResult> {
-      return atOpenAIBoundary(() => inviteUser(openai, input));
+      return logged('openai.invite', await atOpenAIBoundary(() => inviteUser(openai, input, hints())));
     },
 
-    async openaiAwaitAcceptance(_input: AwaitAcceptanceInput): Promise<ActionResult> {
-      return notImplemented('openai.awaitAcceptance');
+    /**
+     * `openai.awaitAcceptance`: one look per attempt. While the invite is pending it fails
+     * with the retryable INVITE_NOT_YET_ACCEPTED and a fixed next-retry delay, so Temporal
+     * schedules the next look and no worker slot is held in between; the wait ends at the
+     * first attempt's scheduled time plus `timeout`.
+     */
+    async openaiAwaitAcceptance(input: AwaitAcceptanceInput): Promise<ActionResult> {
+      return atOpenAIBoundary(async () => {
+        const timeoutMs = positiveDuration(input.timeout);
+        if (timeoutMs === undefined) {
+          throw new ActionRefusedError('INVALID_ACTION_INPUT', `openai.awaitAcceptance: timeout '${input.timeout}' is not a duration such as 14d or 36h`);
+        }
+        const nowMs = clock().getTime();
+        const startedMs = attemptInfo()?.scheduledTimestampMs ?? nowMs;
+        return logged('openai.awaitAcceptance', await checkAcceptance(openai, input, { nowMs, deadlineMs: startedMs + timeoutMs, pollMs: acceptancePollMs }));
+      });
     },
-    async openaiSetRole(_input: SetRoleInput): Promise<ActionResult> {
-      return notImplemented('openai.setRole');
+
+    async openaiSetRole(input: SetRoleInput): Promise<ActionResult> {
+      return logged('openai.setRole', await atOpenAIBoundary(() => setRole(openai, input)));
     },
-    async openaiRemove(_input: RemoveInput): Promise<ActionResult> {
-      return notImplemented('openai.remove');
+    async openaiRemove(input: RemoveInput): Promise<ActionResult> {
+      return logged('openai.remove', await atOpenAIBoundary(() => removeMember(openai, input)));
     },
-    async openaiAddToProject(_input: ProjectMembershipInput): Promise<ActionResult> {
-      return notImplemented('openai.addToProject');
+    async openaiAddToProject(input: ProjectMembershipInput): Promise<ActionResult> {
+      return logged('openai.addToProject', await atOpenAIBoundary(() => addToProject(openai, input)));
     },
-    async openaiRemoveFromProject(_input: RemoveFromProjectInput): Promise<ActionResult> {
-      return notImplemented('openai.removeFromProject');
+    async openaiRemoveFromProject(input: RemoveFromProjectInput): Promise<ActionResult> {
+      return logged('openai.removeFromProject', await atOpenAIBoundary(() => removeFromProject(openai, input)));
     },
-    async scimProvision(_input: ScimProvisionInput): Promise<ActionResult> {
-      return notImplemented('openai.scim.provision');
+    async scimProvision(input: ScimProvisionInput): Promise<ActionResult> {
+      return logged('openai.scim.provision', await atOpenAIBoundary(() => scimProvision(needScim(), input)));
     },
-    async scimDeactivate(_input: ScimUserInput): Promise<ActionResult> {
-      return notImplemented('openai.scim.deactivate');
+    async scimDeactivate(input: ScimUserInput): Promise<ActionResult> {
+      return logged('openai.scim.deactivate', await atOpenAIBoundary(() => scimDeactivate(needScim(), input)));
     },
-    async scimReactivate(_input: ScimUserInput): Promise<ActionResult> {
-      return notImplemented('openai.scim.reactivate');
+    async scimReactivate(input: ScimUserInput): Promise<ActionResult> {
+      return logged('openai.scim.reactivate', await atOpenAIBoundary(() => scimReactivate(needScim(), input)));
     },
 
     /** `notify`: outgoing delivery lands with its own channel configuration; for now the message is logged. */
@@ -70,10 +121,7 @@ export function createActivities({ openai, store, clock = () => new Date() }: Ac
       return { outcome: 'created', target: input.channel, openaiIds: {}, output: { delivered: 'log' } };
     },
 
-    /** Appends one audit row; idempotent on `recordKey`. */
-    async recordOutcome(entry: AuditRecord): Promise<{ written: boolean }> {
-      return { written: await store.record(entry, clock()) };
-    },
+    ...createRecordActivities({ store, clock }),
   };
 }
 

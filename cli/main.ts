@@ -5,8 +5,9 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/index.ts';
 import { DevServerError, ToolNotFoundError } from '../devstack/index.ts';
-import { StoreSchemaError } from '../store/index.ts';
+import { StoreError } from '../store/index.ts';
 import { quietTemporalRuntime } from '../workers/index.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerEmulator } from './commands/emulator.ts';
 import { registerSend } from './commands/send.ts';
@@ -15,14 +16,14 @@ import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
 import { CliError } from './common.ts';
 
-const EXPECTED_ERRORS = [CliError, ConfigError, ToolNotFoundError, DevServerError, StoreSchemaError];
+const EXPECTED_ERRORS = [CliError, ConfigError, ToolNotFoundError, DevServerError, StoreError];
 
 const program = new Command()
   .name('tenure')
   .description('HR lifecycle events to durable, auditable OpenAI organization access, on Temporal.')
   .showHelpAfterError();
 
-for (const register of [registerDev, registerWorker, registerServe, registerEmulator, registerSend, registerValidate]) register(program);
+for (const register of [registerDev, registerWorker, registerServe, registerEmulator, registerSend, registerValidate, registerAudit]) register(program);
 
 quietTemporalRuntime('WARN');
 try {

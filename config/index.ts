@@ -81,6 +81,13 @@ export interface OpenAIConfig {
   readonly baseUrl: string;
   /** Request timeout, milliseconds. */
   readonly timeoutMs: number;
+  /** Pause between two looks of `openai.awaitAcceptance`, milliseconds. */
+  readonly acceptancePollMs: number;
+  /**
+   * The SCIM 2.0 service of the `openai.scim.*` actions; undefined when not configured.
+   * In sandbox mode, the emulator's (its token is filled in by whoever starts it).
+   */
+  readonly scim: { readonly baseUrl: string; readonly token: Secret | undefined } | undefined;
 }
 
 export type StoreConfig =
@@ -127,6 +134,9 @@ const envSchema = z.object({
   OPENAI_ADMIN_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url({ error: 'OPENAI_BASE_URL must be an absolute URL such as https://api.openai.com/v1' }).optional(),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  OPENAI_ACCEPTANCE_POLL_MS: z.coerce.number({ error: 'OPENAI_ACCEPTANCE_POLL_MS must be a number of milliseconds' }).int().min(100).default(300_000),
+  OPENAI_SCIM_BASE_URL: z.url({ error: 'OPENAI_SCIM_BASE_URL must be an absolute URL ending in the SCIM version, such as https://scim.example.com/scim/v2' }).optional(),
+  OPENAI_SCIM_TOKEN: z.string().min(1).optional(),
   TENURE_EMULATOR_PORT: port('TENURE_EMULATOR_PORT').default(DEV_DEFAULTS.emulatorPort),
   TENURE_DEV_TEMPORAL_PORT: port('TENURE_DEV_TEMPORAL_PORT').default(DEV_DEFAULTS.temporalPort),
   TENURE_DEV_UI_PORT: port('TENURE_DEV_UI_PORT').default(DEV_DEFAULTS.temporalUiPort),
@@ -184,6 +194,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): TenureConfig 
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.OPENAI_SCIM_BASE_URL && !e.OPENAI_SCIM_TOKEN && e.OPENAI_ADMIN_KEY !== undefined) {
+    throw new ConfigError('invalid configuration:\n  OPENAI_SCIM_TOKEN: required when OPENAI_SCIM_BASE_URL is set (the SCIM bearer token)');
+  }
+  if (e.OPENAI_SCIM_TOKEN && !e.OPENAI_SCIM_BASE_URL) {
+    throw new ConfigError('invalid configuration:\n  OPENAI_SCIM_BASE_URL: required when OPENAI_SCIM_TOKEN is set (the SCIM base URL, e.g. https://scim.example.com/scim/v2)');
+  }
   const home = resolve(cwd, e.TENURE_HOME);
   const live = e.OPENAI_ADMIN_KEY !== undefined;
   const store: StoreConfig = e.TENURE_DATABASE_URL?.startsWith('postgres')
@@ -199,6 +215,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): TenureConfig 
       adminKey: live ? new Secret(e.OPENAI_ADMIN_KEY as string) : undefined,
       baseUrl: (e.OPENAI_BASE_URL ?? (live ? 'https://api.openai.com/v1' : `http://127.0.0.1:${e.TENURE_EMULATOR_PORT}/v1`)).replace(/\/+$/, ''),
       timeoutMs: e.OPENAI_TIMEOUT_MS,
+      acceptancePollMs: e.OPENAI_ACCEPTANCE_POLL_MS,
+      scim: e.OPENAI_SCIM_BASE_URL
+        ? { baseUrl: e.OPENAI_SCIM_BASE_URL.replace(/\/+$/, ''), token: e.OPENAI_SCIM_TOKEN ? new Secret(e.OPENAI_SCIM_TOKEN) : undefined }
+        : live
+          ? undefined
+          : { baseUrl: `http://127.0.0.1:${e.TENURE_EMULATOR_PORT}/v1/scim/v2`, token: undefined },
     },
     emulator: { port: e.TENURE_EMULATOR_PORT },
     definitionsDir: resolve(cwd, e.TENURE_DEFINITIONS),

@@ -6,6 +6,7 @@ import { Secret, type TenureConfig } from '../config/index.ts';
 import { loadDefinitions, formatProblem } from '../dsl/index.ts';
 import { Organization, startEmulator, type OrgState, type RunningEmulator } from '../emulator/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { Store } from '../store/index.ts';
 import { buildSources, buildTriggerServer, syncSchedules } from '../triggers/index.ts';
 import { startWorker, type RunningWorker } from '../workers/index.ts';
 import { devSecrets } from './dev-secrets.ts';
@@ -80,14 +81,18 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
         writeFileSync(stateFile, JSON.stringify(running.organization.snapshot()));
         await running.close();
       });
-      openai = { ...config.openai, adminKey: new Secret(emulator.adminKey), baseUrl: emulator.baseUrl };
+      // The sandbox's SCIM service is the emulator's generic one, behind the same key.
+      openai = { ...config.openai, adminKey: new Secret(emulator.adminKey), baseUrl: emulator.baseUrl, scim: { baseUrl: emulator.scimUrl, token: new Secret(emulator.scimToken) } };
     }
     const effective: TenureConfig = { ...config, openai, webhookSecret: config.webhookSecret ?? secrets.webhookSecret };
 
     const workerConnection = await NativeConnection.connect({ ...config.temporal.connection(), address });
     stops.push(() => workerConnection.close());
+    // One store for the worker and the admin endpoint; closed after both have stopped.
+    const store = await Store.open(config.store);
+    stops.push(() => store.close());
     print('tenure: bundling workflows and starting the worker…');
-    const worker: RunningWorker = await startWorker(effective, { logger, connection: workerConnection });
+    const worker: RunningWorker = await startWorker(effective, { logger, connection: workerConnection, store });
     stops.push(() => worker.shutdown());
     worker.done.catch((error: Error) => failWith(new Error(`the worker stopped: ${error.message}`)));
 
@@ -95,7 +100,14 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const sources = buildSources(config.sources, effective.webhookSecret);
-    const app = buildTriggerServer({ client, taskQueue: config.taskQueue, sources, plans: () => plans, logger });
+    const app = buildTriggerServer({
+      client,
+      taskQueue: config.taskQueue,
+      sources,
+      plans: () => plans,
+      logger,
+      ...(config.adminToken ? { audit: { store, token: config.adminToken } } : {}),
+    });
     await app.listen({ host: config.server.host, port: config.server.port });
     stops.push(() => app.close());
     const triggerUrl = `http://${config.server.host}:${config.server.port}`;
@@ -112,7 +124,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
       ...(schedules.created.length + schedules.updated.length + schedules.unchanged.length + schedules.deleted.length > 0
         ? [`    schedules        ${[...schedules.created, ...schedules.updated, ...schedules.unchanged].join(', ') || 'none'}${schedules.deleted.length ? `   (removed ${schedules.deleted.join(', ')})` : ''}`]
         : []),
-      `    results store    ${config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL (TENURE_DATABASE_URL)'}`,
+      `    results store    ${store.location}   (npx tenure audit${config.adminToken ? '; GET /admin/audit with TENURE_ADMIN_TOKEN' : ''})`,
       `    webhook secret   ${config.webhookSecret ? '(TENURE_WEBHOOK_SECRET)' : `${secrets.webhookSecret.reveal()}   (dev secret, kept in ${join(config.home, 'dev-secrets.json')})`}`,
       '',
       '  Send a first event:  npx tenure send examples/hire.json',
@@ -126,6 +138,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
         '#  SANDBOX MODE: OPENAI_ADMIN_KEY is not set. Nothing reaches OpenAI.',
         `#  OpenAI calls go to the local emulator at ${emulator.url}`,
         `#  (state: ${emulator.url}/_emulator/state, requests: ${emulator.url}/_emulator/requests)`,
+        `#  SCIM (generic 2.0) at ${emulator.scimUrl}; accept an invite: POST ${emulator.url}/_emulator/invites/<id>/accept`,
         bar,
       );
     }

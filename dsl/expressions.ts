@@ -15,6 +15,33 @@ export interface ExpressionContext {
 
 export const EXPRESSION_VARIABLES = ['event', 'employee', 'changes', 'steps'] as const;
 
+/** Every field an employee may carry; absent ones read as null, so `employee.department == null` works. */
+export const EMPLOYEE_FIELDS = [
+  'id', 'email', 'firstName', 'lastName', 'department', 'title', 'employmentType',
+  'startDate', 'endDate', 'contractEndDate', 'timezone', 'manager',
+] as const;
+
+interface EventLike {
+  id: string;
+  type: string;
+  occurredAt: string;
+  source: string;
+  employee: object;
+  changes?: Record<string, unknown> | undefined;
+}
+
+/** The variables a definition's expressions see for `event`, given the outputs of the steps run so far. */
+export function expressionContext(event: EventLike, steps: ExpressionContext['steps'] = {}): ExpressionContext {
+  const employee: Record<string, unknown> = Object.fromEntries(EMPLOYEE_FIELDS.map((field) => [field, null]));
+  for (const [key, value] of Object.entries(event.employee)) if (value !== undefined) employee[key] = value;
+  return {
+    event: { id: event.id, type: event.type, occurredAt: event.occurredAt, source: event.source },
+    employee,
+    changes: { ...(event.changes ?? {}) },
+    steps,
+  };
+}
+
 const environment = new Environment({ homogeneousAggregateLiterals: false });
 for (const name of EXPRESSION_VARIABLES) environment.registerVariable(name, 'map');
 

@@ -10,8 +10,8 @@
 export { loadDefinitions, loadDefinitionFile, loadDefinitionText, definitionFiles, MAX_DEFINITION_BYTES, type LoadResult } from './loader.ts';
 export { compile, DEFAULT_MAX_ATTEMPTS, DEFAULT_STEP_TIMEOUT_MS } from './compiler.ts';
 export { formatProblem, didYouMean, type Problem, type ProblemCode } from './problems.ts';
-export { matchPlans, expressionContext } from './matching.ts';
-export { evaluate, evaluateCondition, renderTemplate, checkExpression, ExpressionError, type ExpressionContext } from './expressions.ts';
+export { matchPlans } from './matching.ts';
+export { evaluate, evaluateCondition, renderTemplate, checkExpression, expressionContext, ExpressionError, EMPLOYEE_FIELDS, type ExpressionContext } from './expressions.ts';
 export { parseDuration, positiveDuration } from './durations.ts';
 export { waitTarget, localDateTimeToEpochMs } from './time.ts';
 export { ACTION_NAMES, type ActionName, type Plan, type PlanStep, type ActionStep, type WaitStep, type TemplateValue, type PlanTrigger } from './plan.ts';

@@ -1,16 +1,6 @@
 import type { HrEvent } from '../events/index.ts';
-import { evaluateCondition, type ExpressionContext } from './expressions.ts';
+import { evaluateCondition, expressionContext } from './expressions.ts';
 import type { Plan } from './plan.ts';
-
-/** The variables a definition's expressions see for `event`, before any step has run. */
-export function expressionContext(event: HrEvent, steps: ExpressionContext['steps'] = {}): ExpressionContext {
-  return {
-    event: { id: event.id, type: event.type, occurredAt: event.occurredAt, source: event.source },
-    employee: { ...event.employee },
-    changes: { ...(event.changes ?? {}) },
-    steps,
-  };
-}
 
 export interface Match {
   plan: Plan;

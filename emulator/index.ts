@@ -1,12 +1,30 @@
 /**
- * A stateful local stand-in for OpenAI's Admin API (and, later, a generic SCIM 2.0
- * service): same paths, shapes, pagination, bearer-key checks and error bodies. Tests
- * and the sandbox talk to it over HTTP. Control endpoints under `/_emulator/` answer
- * on loopback only and need no key.
+ * A stateful local stand-in for OpenAI's Admin API (invites, users, projects, project
+ * users) and a generic SCIM 2.0 Users service (`/v1/scim/v2`, RFC 7643/7644 — not
+ * OpenAI-specific): same paths, shapes, ids, pagination, bearer-key checks and error
+ * bodies. Tests and the sandbox talk to it over HTTP. Control endpoints under
+ * `/_emulator/` answer on loopback only and need no key: `GET state`, `GET requests`,
+ * `POST reset`, `POST invites/:id/accept`, `POST invites/:id/expire`, `POST users`,
+ * `POST clock`, and `GET|POST|DELETE faults` (429 with Retry-After, 5xx, latency, drops).
  *
  *   const emulator = await startEmulator({ port: 0 });
  *   // POST `${emulator.baseUrl}/organization/invites` with `Bearer ${emulator.adminKey}`
+ *   emulator.faults.set({ seed: 7, rules: [{ path: '/v1/**', rate: 0.3, kind: 'status', status: 429, retryAfter: 1, ms: 0, when: 'before' }] });
  *   await emulator.close();
  */
-export { startEmulator, generateAdminKey, type EmulatorOptions, type RunningEmulator, type ServedRequest } from './server.ts';
-export { Organization, EmulatorHttpError, INVITE_TTL_DAYS, type Invite, type OrgUser, type Project, type OrgState } from './state.ts';
+export { startEmulator, buildEmulator, generateAdminKey, type EmulatorOptions, type RunningEmulator, type ServedRequest } from './server.ts';
+export {
+  Organization,
+  EmulatorHttpError,
+  ScimHttpError,
+  INVITE_TTL_DAYS,
+  type Invite,
+  type OrgUser,
+  type Project,
+  type ProjectUser,
+  type ProjectMembership,
+  type ScimUser,
+  type OrgState,
+} from './state.ts';
+export { Faults, faultsSchema, faultRuleSchema, type FaultRule, type FaultsConfig } from './faults.ts';
+export { SCIM_MEDIA_TYPE } from './scim.ts';

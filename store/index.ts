@@ -1,12 +1,32 @@
 /**
  * The results store: what outlives Temporal's retention. An append-only audit log of
- * every action and outcome (the identity map joins it). SQLite file under `.tenure/`
- * by default (Node's built-in `node:sqlite`), PostgreSQL when TENURE_DATABASE_URL says so;
- * the same Kysely migrations run on both.
+ * every action and outcome, and the identity map (HR source + employee id → email,
+ * OpenAI user id, invite id, SCIM id, status), updated in the same transaction as the
+ * audit row that changes it. SQLite file under `.tenure/` by default (Node's built-in
+ * `node:sqlite`), PostgreSQL when TENURE_DATABASE_URL says so; the same Kysely
+ * migrations and the same tests run on both.
  *
- *   const store = await Store.open(config.store);
- *   await store.record({ recordKey, runId, … outcome: 'created' });
- *   await store.audit({ employeeId: 'E-1001' });
+ *   const store = await Store.open(config.store);          // refuses a schema newer than this code
+ *   await store.record({ recordKey: `${runId}/${stepId}`, runId, … outcome: 'created', openaiIds: { inviteId } });
+ *   await store.identity('generic', 'E-1001');             // { status: 'invited', inviteId, openaiUserId, … }
+ *   for await (const row of store.auditRows({ employeeId: 'E-1001' })) …
+ *
+ * Offboarding reads `identity(source, employeeId)` for the OpenAI user id or invite id
+ * to remove, and falls back to a lookup by email at OpenAI when there is no row.
  */
-export { Store, StoreSchemaError, type AuditRecord, type AuditEntry, type AuditQuery } from './store.ts';
-export { OUTCOMES, type Outcome } from './schema.ts';
+export {
+  Store,
+  describeStore,
+  type AuditRecord,
+  type AuditEntry,
+  type AuditQuery,
+  type Identity,
+  type IdentityReader,
+  type AuditWriter,
+  type AuditReader,
+} from './store.ts';
+export { StoreError, StoreSchemaError, StoreUnavailableError, StoreInputError, type StoreErrorCode } from './errors.ts';
+export { identityChange, type IdentityChange, type IdentityFacts } from './identity.ts';
+export { auditCsv, auditJson, formatOpenAIIds, AUDIT_CSV_COLUMNS, type AuditCsvOptions } from './export.ts';
+export { parseSince } from './since.ts';
+export { OUTCOMES, IDENTITY_STATUSES, LIMITS, type Outcome, type IdentityStatus } from './schema.ts';

@@ -4,11 +4,19 @@ import type { Generated } from 'kysely';
 export const OUTCOMES = ['created', 'updated', 'removed', 'noop', 'failed', 'superseded', 'approved', 'rejected'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/**
+ * Where a person stands in the OpenAI organization, as far as Tenure's own actions tell:
+ * `invited` (an invite is pending), `active` (a member, or a SCIM user that is active),
+ * `deactivated` (SCIM `active:false`), `removed` (no longer a member nor invited).
+ */
+export const IDENTITY_STATUSES = ['invited', 'active', 'deactivated', 'removed'] as const;
+export type IdentityStatus = (typeof IDENTITY_STATUSES)[number];
+
 export interface AuditLogTable {
   id: Generated<number>;
-  /** Unique per recorded fact (run id + step id + attempt of the step): a retried write adds nothing. */
+  /** Unique per recorded fact (`<runId>/<stepId>`): a retried write adds nothing. */
   record_key: string;
-  /** ISO 8601 UTC. */
+  /** ISO 8601 UTC, always 24 characters, so it sorts and compares as text. */
   recorded_at: string;
   run_id: string;
   definition: string;
@@ -26,8 +34,47 @@ export interface AuditLogTable {
   openai_ids: string;
   error_type: string | null;
   error_message: string | null;
+  /** Who approved or rejected (approvals only). Added by 0003. */
+  actor: string | null;
+}
+
+/** The identity map: one row per person per HR source. Added by 0002. */
+export interface IdentitiesTable {
+  source: string;
+  employee_id: string;
+  email: string | null;
+  openai_user_id: string | null;
+  invite_id: string | null;
+  scim_id: string | null;
+  status: IdentityStatus;
+  /** ISO 8601 UTC of the audit row that last changed it. */
+  updated_at: string;
 }
 
 export interface Database {
   audit_log: AuditLogTable;
+  identities: IdentitiesTable;
 }
+
+/**
+ * Longest accepted values, characters. The PostgreSQL columns are this wide and SQLite
+ * enforces nothing, so the store checks them itself: both backends refuse the same rows.
+ */
+export const LIMITS = {
+  recordKey: 512,
+  runId: 512,
+  definition: 128,
+  definitionHash: 64,
+  eventId: 256,
+  eventType: 64,
+  source: 64,
+  employeeId: 256,
+  stepId: 64,
+  action: 64,
+  target: 512,
+  errorType: 128,
+  actor: 256,
+  openaiId: 256,
+  /** Longer error messages are cut to this, with an ellipsis: enough to act on, not a dump. */
+  errorMessage: 2000,
+} as const;

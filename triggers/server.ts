@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Plan } from '../dsl/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { auditAdmin, type AuditAdminOptions } from './admin/audit.ts';
 import { dispatch, type Dispatched } from './dispatch.ts';
 import { DeliveryRejected, type Source } from './sources/types.ts';
 
@@ -22,6 +23,8 @@ export interface TriggerServerOptions {
   requestTimeoutMs?: number;
   /** `Retry-After` sent with 503, seconds. Default 30. */
   retryAfterSeconds?: number;
+  /** The audit log at `GET /admin/audit`, when TENURE_ADMIN_TOKEN is set. Default: off. */
+  audit?: AuditAdminOptions;
 }
 
 const REJECTION_STATUS = { INVALID_SIGNATURE: 401, MALFORMED_JSON: 400, FORBIDDEN_KEY: 400, INVALID_EVENT: 400 } as const;
@@ -158,6 +161,8 @@ export function buildTriggerServer(options: TriggerServerOptions) {
       return reply.code(503).header('retry-after', retryAfter).send({ status: 'not ready', temporal: 'unreachable' });
     }
   });
+
+  if (options.audit) app.register(auditAdmin, options.audit);
 
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 

@@ -1,6 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import { AdminClient, createActivities, createEnrichmentActivities, createReconciliationActivities, type Enricher, type ReconciliationSource } from '../activities/index.ts';
+import { AdminClient, ScimClient, createActivities, createEnrichmentActivities, createReconciliationActivities, type Enricher, type ReconciliationSource } from '../activities/index.ts';
 import type { TenureConfig } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { Store } from '../store/index.ts';
@@ -55,13 +55,15 @@ export async function startWorker(
   const connection = options.connection ?? (await NativeConnection.connect(config.temporal.connection()));
   const store = options.store ?? (await Store.open(config.store));
   const openai = new AdminClient({ baseUrl: config.openai.baseUrl, adminKey: config.openai.adminKey, timeoutMs: config.openai.timeoutMs });
+  const scimConfig = config.openai.scim;
+  const scim = scimConfig?.token ? new ScimClient({ baseUrl: scimConfig.baseUrl, token: scimConfig.token, timeoutMs: config.openai.timeoutMs }) : undefined;
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowBundle: options.bundle ?? (await bundleWorkflows()),
     activities: {
-      ...createActivities({ openai, store }),
+      ...createActivities({ openai, scim, store, acceptancePollMs: config.openai.acceptancePollMs }),
       ...createEnrichmentActivities({ enrichers: options.enrichers ?? [] }),
       ...createReconciliationActivities({ reconciliation: options.reconciliation }),
     },
@@ -69,6 +71,7 @@ export async function startWorker(
   });
   const done = worker.run().finally(async () => {
     await openai.close();
+    await scim?.close();
     if (!options.store) await store.close();
     if (!options.connection) await connection.close();
   });

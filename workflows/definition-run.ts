@@ -11,8 +11,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ActionResult, Activities } from '../activities/index.ts';
-import { renderTemplate, evaluate, type ExpressionContext } from '../dsl/expressions.ts';
+import { renderTemplate, evaluate, expressionContext, ExpressionError, type ExpressionContext } from '../dsl/expressions.ts';
 import type { ActionStep, Plan, WaitStep } from '../dsl/plan.ts';
+import { positiveDuration } from '../dsl/durations.ts';
 import { waitTarget } from '../dsl/time.ts';
 import type { DeliveredEvent } from '../events/index.ts';
 import { ACTION_ACTIVITIES } from './actions.ts';
@@ -90,12 +91,7 @@ export async function definitionRun({ plan, event: delivered }: DefinitionRunInp
   }
   const event = completed.event;
   const outputs: ExpressionContext['steps'] = {};
-  const context = (): ExpressionContext => ({
-    event: { id: event.id, type: event.type, occurredAt: event.occurredAt, source: event.source },
-    employee: { ...event.employee },
-    changes: { ...(event.changes ?? {}) },
-    steps: outputs,
-  });
+  const context = (): ExpressionContext => expressionContext(event, outputs);
 
   const record = (step: ActionStep, result: Pick<StepResult, 'outcome' | 'openaiIds' | 'error'>, target: string | null) =>
     recorder.recordOutcome({
@@ -117,14 +113,33 @@ export async function definitionRun({ plan, event: delivered }: DefinitionRunInp
     });
 
   async function runAction(step: ActionStep): Promise<StepResult> {
-    const input = renderTemplate(step.with, context()) as Record<string, unknown>;
+    let input: Record<string, unknown>;
+    try {
+      input = renderTemplate(step.with, context()) as Record<string, unknown>;
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      const failure = { type: 'EXPRESSION_FAILED', message: `step '${step.id}': ${error.message}` };
+      await record(step, { outcome: 'failed', error: failure }, null);
+      return { id: step.id, kind: 'action', outcome: 'failed', error: failure };
+    }
     if (step.action === 'record') {
       await record(step, { outcome: 'noop' }, null);
       return { id: step.id, kind: 'action', outcome: 'noop' };
     }
+    // openai.awaitAcceptance polls by retrying (Temporal's infrequent-polling pattern): each
+    // attempt is one look that fails INVITE_NOT_YET_ACCEPTED with a fixed next-retry delay,
+    // so attempts are unlimited; the activity itself ends the wait at `with.timeout`, and a
+    // schedule-to-close of that plus a day is the backstop should OpenAI stay down.
+    const waitMs = step.action === 'openai.awaitAcceptance' && typeof input.timeout === 'string' ? positiveDuration(input.timeout) : undefined;
     const activities = proxyActivities<Activities>({
       startToCloseTimeout: step.timeoutMs,
-      retry: { maximumAttempts: step.retry.maximumAttempts, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+      ...(waitMs !== undefined ? { scheduleToCloseTimeout: waitMs + 86_400_000 } : {}),
+      retry: {
+        ...(waitMs !== undefined ? {} : { maximumAttempts: step.retry.maximumAttempts }),
+        initialInterval: '1s',
+        backoffCoefficient: 2,
+        maximumInterval: '1m',
+      },
       summary: `${step.action} ${typeof input.email === 'string' ? input.email : (input.channel ?? '')}`.trim(),
     });
     const name = ACTION_ACTIVITIES[step.action];
@@ -145,7 +160,13 @@ export async function definitionRun({ plan, event: delivered }: DefinitionRunInp
     let target: number;
     if (step.durationMs !== undefined) target = Date.now() + step.durationMs;
     else {
-      const until = evaluate(step.until as string, context());
+      let until: unknown;
+      try {
+        until = evaluate(step.until as string, context());
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error;
+        throw ApplicationFailure.nonRetryable(`wait '${step.id}': ${error.message}`, 'EXPRESSION_FAILED');
+      }
       if (typeof until !== 'string') {
         throw ApplicationFailure.nonRetryable(`wait '${step.id}': until gave ${JSON.stringify(until)}, not a date`, 'BAD_WAIT_TARGET');
       }

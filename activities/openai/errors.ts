@@ -1,6 +1,7 @@
 /**
- * One error taxonomy for every OpenAI call, decided here from the HTTP status. Messages
- * carry OpenAI's own message, status and request id, never the key.
+ * One error taxonomy for every OpenAI call (Admin API and SCIM), decided here from the
+ * HTTP status. Messages carry the service's own message, status and request id, never
+ * the key or token.
  */
 
 export interface OpenAIErrorDetails {
@@ -12,6 +13,8 @@ export interface OpenAIErrorDetails {
   requestId?: string | null;
   method: string;
   path: string;
+  /** Which API answered; names the error in messages. Default `OpenAI`. */
+  service?: 'OpenAI' | 'SCIM';
 }
 
 export class OpenAIError extends Error {
@@ -25,7 +28,8 @@ export class OpenAIError extends Error {
 
   constructor(details: OpenAIErrorDetails) {
     const id = details.requestId ? `, request ${details.requestId}` : '';
-    super(`OpenAI ${details.method} ${details.path} answered ${details.status}: ${details.message}${id}`);
+    const answered = details.status === 0 ? 'failed' : `answered ${details.status}`;
+    super(`${details.service ?? 'OpenAI'} ${details.method} ${details.path} ${answered}: ${details.message}${id}`);
     this.status = details.status;
     this.type = details.type ?? null;
     this.code = details.code ?? null;
@@ -43,11 +47,11 @@ export class OpenAIAuthError extends OpenAIError {
 export class OpenAINotFoundError extends OpenAIError {
   override readonly name = 'OpenAINotFoundError';
 }
-/** 400/422: OpenAI refused the request as invalid. */
+/** 400/422 (and other 4xx): the service refused the request as invalid. */
 export class OpenAIInvalidRequestError extends OpenAIError {
   override readonly name = 'OpenAIInvalidRequestError';
 }
-/** 409: the request conflicts with the object's state. */
+/** 409 (and SCIM's `uniqueness`): the request conflicts with the object's state. */
 export class OpenAIConflictError extends OpenAIError {
   override readonly name = 'OpenAIConflictError';
 }
@@ -61,12 +65,12 @@ export class OpenAIRateLimitError extends OpenAIError {
     this.retryAfterMs = retryAfterMs;
   }
 }
-/** 5xx, timeouts and dropped connections: retryable. */
+/** 5xx, 408, timeouts and dropped connections: retryable. */
 export class OpenAIUnavailableError extends OpenAIError {
   override readonly name = 'OpenAIUnavailableError';
 }
 
-/** Longest Retry-After honoured; longer ones are capped so a run never sleeps for hours on one header. */
+/** Longest Retry-After honoured, milliseconds; longer ones are capped so a run never sleeps for hours on one header. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
 export function parseRetryAfter(header: string | undefined, now = Date.now()): number | undefined {
@@ -81,8 +85,48 @@ export function errorForStatus(details: OpenAIErrorDetails, retryAfter?: string)
   const { status } = details;
   if (status === 401 || status === 403) return new OpenAIAuthError(details);
   if (status === 404) return new OpenAINotFoundError(details);
-  if (status === 409) return new OpenAIConflictError(details);
+  // SCIM servers that answer a duplicate with 400 still say `scimType: uniqueness` (RFC 7644 §3.3).
+  if (status === 409 || (status === 400 && details.code === 'uniqueness')) return new OpenAIConflictError(details);
   if (status === 429) return new OpenAIRateLimitError(details, parseRetryAfter(retryAfter));
-  if (status >= 500) return new OpenAIUnavailableError(details);
+  if (status >= 500 || status === 408 || status === 0) return new OpenAIUnavailableError(details);
   return new OpenAIInvalidRequestError(details);
+}
+
+/**
+ * Why an action cannot do what it was asked, found by looking at the organization
+ * (not an HTTP error): e.g. setting the role of someone who is not a member. Never retried.
+ */
+export type ActionRefusalCode =
+  | 'OPENAI_NOT_A_MEMBER'
+  | 'OPENAI_NO_INVITE'
+  | 'OPENAI_INVITE_EXPIRED'
+  | 'OPENAI_ACCEPTANCE_TIMEOUT'
+  | 'SCIM_USER_NOT_FOUND'
+  | 'SCIM_NOT_CONFIGURED'
+  | 'INVALID_ACTION_INPUT';
+
+export class ActionRefusedError extends Error {
+  override readonly name = 'ActionRefusedError';
+  readonly code: ActionRefusalCode;
+
+  constructor(code: ActionRefusalCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * The invite is still pending: `openai.awaitAcceptance` looks again after `retryAfterMs`.
+ * Thrown as a retryable failure so the wait holds no worker slot between looks.
+ */
+export class InviteNotYetAcceptedError extends Error {
+  override readonly name = 'InviteNotYetAcceptedError';
+  readonly retryAfterMs: number;
+  readonly inviteId: string;
+
+  constructor(message: string, inviteId: string, retryAfterMs: number) {
+    super(message);
+    this.inviteId = inviteId;
+    this.retryAfterMs = retryAfterMs;
+  }
 }

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { formatProblem, loadDefinitions } from '../../dsl/index.ts';
 import { createLogger } from '../../logging/index.ts';
+import { Store } from '../../store/index.ts';
 import { buildSources, buildTriggerServer, syncSchedules } from '../../triggers/index.ts';
 import { CliError, config, untilSignal } from '../common.ts';
 
@@ -22,10 +23,20 @@ export function registerServe(program: Command): void {
       const client = new Client({ connection, namespace: cfg.temporal.namespace });
       const schedules = await syncSchedules(client, plans, { taskQueue: cfg.taskQueue, maxUsers: cfg.scheduleMaxUsers });
       logger.info({ schedules }, 'schedules synced');
-      const app = buildTriggerServer({ client, taskQueue: cfg.taskQueue, sources, plans: () => plans, logger });
+      // The admin token turns on GET /admin/audit, which reads the results store.
+      const store = cfg.adminToken ? await Store.open(cfg.store) : undefined;
+      const app = buildTriggerServer({
+        client,
+        taskQueue: cfg.taskQueue,
+        sources,
+        plans: () => plans,
+        logger,
+        ...(store && cfg.adminToken ? { audit: { store, token: cfg.adminToken } } : {}),
+      });
       await app.listen({ host: cfg.server.host, port: cfg.server.port });
       await untilSignal();
       await app.close();
+      await store?.close();
       await connection.close();
     });
 }

@@ -1,0 +1,124 @@
+// `tenure dev` (what `npm start` runs), as a person runs it: a child process with its own
+// ports and state folder. It must bring up every part, print its URLs, stop cleanly on
+// SIGINT within 10 s, and on restart resume the runs that were in flight.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import type { RunState } from '../../workflows/index.ts';
+import { freePort } from '../helpers/ports.ts';
+import { eventually, startTenure, type RunningCommand } from '../helpers/process.ts';
+
+async function get(url: string): Promise<{ status: number; body: string }> {
+  const response = await request(url);
+  return { status: response.statusCode, body: await response.body.text() };
+}
+
+describe('tenure dev', () => {
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let ports: { temporal: number; ui: number; emulator: number; trigger: number };
+  let running: RunningCommand | undefined;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'tenure-dev-'));
+    ports = { temporal: await freePort(), ui: await freePort(), emulator: await freePort(), trigger: await freePort() };
+    const { TEMPORAL_ADDRESS: _a, OPENAI_ADMIN_KEY: _k, TENURE_WEBHOOK_SECRET: _s, ...rest } = process.env;
+    env = {
+      ...rest,
+      TENURE_HOME: home,
+      TENURE_DEV_TEMPORAL_PORT: String(ports.temporal),
+      TENURE_DEV_UI_PORT: String(ports.ui),
+      TENURE_EMULATOR_PORT: String(ports.emulator),
+      PORT: String(ports.trigger),
+      TENURE_LOG_LEVEL: 'warn',
+    };
+  });
+
+  afterAll(async () => {
+    if (running && running.child.exitCode === null) {
+      console.log(`tenure dev output:\n${running.output()}`);
+      running.child.kill('SIGKILL');
+      await running.exited;
+    }
+  });
+
+  function hire(name: string, employeeId: string, startDate: string): string {
+    const file = join(home, `${name}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: `evt_${name}`,
+        type: 'employee.hired',
+        occurredAt: '2026-11-20T10:00:00Z',
+        source: 'generic',
+        employee: { id: employeeId, email: `${name}@example.com`, employmentType: 'full_time', startDate, timezone: 'Europe/London' },
+      }),
+    );
+    return file;
+  }
+
+  async function send(file: string): Promise<{ status: number; runs: string[] }> {
+    const sender = startTenure(['send', file], env);
+    const { code } = await sender.exited;
+    const [status, ...body] = sender.output().trim().split(' ');
+    expect(code).toBe(0);
+    return { status: Number(status), runs: (JSON.parse(body.join(' ')) as { events: { runs: string[] }[] }).events[0]!.runs };
+  }
+
+  async function stop(command: RunningCommand): Promise<number> {
+    const started = Date.now();
+    command.child.kill('SIGINT');
+    const { code } = await command.exited;
+    expect(code).toBe(0);
+    return Date.now() - started;
+  }
+
+  it('runs every part, stops on SIGINT within 10 s, and resumes in-flight runs on restart', async () => {
+    running = startTenure(['dev'], env);
+    await running.waitFor(/Stop with Ctrl-C/, 90_000);
+    const banner = running.output();
+    expect(banner).toContain('SANDBOX MODE');
+    expect(banner).toContain(`http://127.0.0.1:${ports.trigger}`);
+    expect(banner).toContain(`http://127.0.0.1:${ports.ui}`);
+    expect(banner).toMatch(/webhook secret\s+whsec_/);
+
+    expect((await get(`http://127.0.0.1:${ports.trigger}/healthz`)).status).toBe(200);
+    expect((await get(`http://127.0.0.1:${ports.trigger}/readyz`)).status).toBe(200);
+    await eventually(async () => ((await get(`http://127.0.0.1:${ports.ui}/`)).status === 200 ? true : undefined), 30_000, 'the Temporal UI');
+
+    const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+    const client = new Client({ connection });
+    try {
+      // A hire far in the future waits; one in the past is invited at once.
+      const waiting = await send(hire('future', 'E-FUTURE', '2099-01-10'));
+      expect(waiting.status).toBe(202);
+      const past = await send(hire('past', 'E-PAST', '2026-01-05'));
+      expect(past.status).toBe(202);
+      await client.workflow.getHandle('employee/generic/E-PAST').result();
+      const state = JSON.parse((await get(`http://127.0.0.1:${ports.emulator}/_emulator/state`)).body) as { invites: { email: string }[] };
+      expect(state.invites.map((i) => i.email)).toEqual(['past@example.com']);
+      const waitingRun = client.workflow.getHandle(waiting.runs[0]!);
+      await eventually(async () => ((await waitingRun.query<RunState>('status')).status === 'waiting' ? true : undefined), 30_000, 'the future hire to wait');
+
+      expect(await stop(running)).toBeLessThan(10_000);
+      await expect(Connection.connect({ address: `127.0.0.1:${ports.temporal}`, connectTimeout: 1_000 }).then((c) => c.workflowService.getSystemInfo({}))).rejects.toThrow();
+
+      running = startTenure(['dev'], env);
+      await running.waitFor(/Stop with Ctrl-C/, 90_000);
+      const reconnected = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${ports.temporal}` }) });
+      const resumed = reconnected.workflow.getHandle(waiting.runs[0]!);
+      expect((await resumed.describe()).status.name).toBe('RUNNING');
+      expect((await resumed.query<RunState>('status')).status).toBe('waiting');
+      // The sandbox organization survived the restart too.
+      const after = JSON.parse((await get(`http://127.0.0.1:${ports.emulator}/_emulator/state`)).body) as { invites: { email: string }[] };
+      expect(after.invites.map((i) => i.email)).toEqual(['past@example.com']);
+      await reconnected.connection.close();
+      expect(await stop(running)).toBeLessThan(10_000);
+    } finally {
+      await connection.close();
+    }
+  }, 300_000);
+});

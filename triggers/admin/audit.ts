@@ -1,0 +1,96 @@
+import bearerAuth from '@fastify/bearer-auth';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { Secret } from '../../config/index.ts';
+import { auditCsv, parseSince, StoreInputError, StoreUnavailableError, type AuditEntry, type AuditQuery, type AuditReader } from '../../store/index.ts';
+
+export interface AuditAdminOptions {
+  store: AuditReader;
+  /** TENURE_ADMIN_TOKEN: requests must send `Authorization: Bearer <token>`. */
+  token: Secret;
+}
+
+/** Default and largest page of the JSON answer, rows. */
+export const AUDIT_PAGE = { default: 1000, max: 10_000 } as const;
+
+const querySchema = z.strictObject({
+  employee: z.string().min(1).max(256).optional(),
+  source: z.string().min(1).max(64).optional(),
+  action: z.string().min(1).max(64).optional(),
+  run: z.string().min(1).max(512).optional(),
+  since: z.string().optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE.max).default(AUDIT_PAGE.default),
+  after: z.coerce.number().int().min(0).optional(),
+});
+
+/**
+ * `GET /admin/audit`: the audit log over HTTP, behind the admin token (compared in
+ * constant time by @fastify/bearer-auth). Query: `employee`, `source`, `action`, `run`,
+ * `since` (a date or an RFC 3339 instant), `format=json|csv`. JSON is paged
+ * (`limit`, default 1000, and `after`: pass the answer's `next`); CSV is the whole
+ * selection, streamed, with a header row. 503 with Retry-After when the store is down.
+ *
+ *   app.register(auditAdmin, { store, token: config.adminToken });
+ */
+export const auditAdmin: FastifyPluginAsync<AuditAdminOptions> = async (app, options) => {
+  // Registered inside this plugin, the hook guards these routes only, not the webhooks.
+  await app.register(bearerAuth, {
+    keys: [options.token.reveal()],
+    verifyErrorLogLevel: 'info',
+    // Our error shape, {error:{code,message}}; the plugin's types only allow {error:string}, its runtime sends any object.
+    errorResponse: ((error: Error) => ({
+      error: { code: 'UNAUTHORIZED', message: `${error.message}: send Authorization: Bearer <TENURE_ADMIN_TOKEN>` },
+    })) as unknown as (error: Error) => { error: string },
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tenure-admin"');
+    return payload;
+  });
+
+  app.get('/admin/audit', async (request, reply) => {
+    const parsed = querySchema.safeParse(request.query);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const param = issue.path.join('.') || String((issue as { keys?: string[] }).keys?.[0] ?? '');
+      return reply.code(400).send({ error: { code: 'INVALID_QUERY', param, message: `${param}: ${issue.message}` } });
+    }
+    const q = parsed.data;
+    const since = q.since === undefined ? undefined : parseSince(q.since);
+    if (since === null) {
+      return reply.code(400).send({ error: { code: 'INVALID_QUERY', param: 'since', message: 'since: give a date (2026-11-01) or an RFC 3339 instant (2026-11-01T09:00:00Z)' } });
+    }
+    const query: AuditQuery = {
+      ...(q.employee !== undefined ? { employeeId: q.employee } : {}),
+      ...(q.source !== undefined ? { source: q.source } : {}),
+      ...(q.action !== undefined ? { action: q.action } : {}),
+      ...(q.run !== undefined ? { runId: q.run } : {}),
+      ...(since !== undefined ? { since } : {}),
+    };
+    try {
+      if (q.format === 'json') {
+        const entries = await options.store.audit({ ...query, limit: q.limit, ...(q.after !== undefined ? { afterId: q.after } : {}) });
+        return { entries, next: entries.length === q.limit ? entries.at(-1)!.id : null };
+      }
+      // Read the first page before answering, so an unreachable store is a 503, not a cut-off 200.
+      const rows = options.store.auditRows(query);
+      const first = await rows.next();
+      async function* all(): AsyncGenerator<AuditEntry> {
+        if (first.done) return;
+        yield first.value;
+        yield* rows;
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="tenure-audit.csv"')
+        .send(auditCsv(all()));
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        request.log.warn({ code: error.code }, 'audit read failed: store unavailable');
+        return reply.code(503).header('retry-after', '30').send({ error: { code: 'STORE_UNAVAILABLE', message: 'the results store is unavailable; retry later' } });
+      }
+      if (error instanceof StoreInputError) return reply.code(400).send({ error: { code: 'INVALID_QUERY', param: error.field, message: error.message } });
+      throw error;
+    }
+  });
+};
