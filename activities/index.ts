@@ -1,7 +1,9 @@
 /**
  * Activities: everything with side effects that workflows ask for — OpenAI Admin API and
- * SCIM calls (idempotent, typed outcomes, one failure taxonomy) and audit recording. The
- * admin key and SCIM token live in the clients only; no input, result or error carries them.
+ * SCIM calls (idempotent, typed outcomes, one failure taxonomy), audit recording, reading
+ * thin HR events' records from the vendor (enrichment) and finding whom a scheduled
+ * reconciliation acts on. The admin key and SCIM token live in the clients only; no input,
+ * result or error carries them.
  *
  *   const openai = new AdminClient({ baseUrl, adminKey, timeoutMs });
  *   const scim = new ScimClient({ baseUrl: scimBaseUrl, token: scimToken, timeoutMs });
@@ -12,6 +14,8 @@ export { createActivities, DEFAULT_ACCEPTANCE_POLL_MS, type Activities, type Act
 export * from './contract.ts';
 export { createRecordActivities, RECORD_FAILURE_TYPES, type RecordActivities, type RecordDependencies } from './record.ts';
 export type { ActionResult } from './results.ts';
+export { createEnrichmentActivities, type Enricher, type EnrichmentActivities, type EnrichmentFailureType } from './enrichment.ts';
+export { createReconciliationActivities, type ReconciliationFailureType, type ReconciliationSource, type ReconciliationSubject, type ReconciliationActivities } from './reconciliation.ts';
 export {
   AdminClient,
   type AdminClientOptions,

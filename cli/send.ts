@@ -1,34 +1,38 @@
-import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import type { Secret } from '../config/index.ts';
-import { signGeneric } from '../triggers/index.ts';
+import type { Secret, SourceKind } from '../config/index.ts';
+import { signAs } from '../triggers/index.ts';
 
 export interface SendResult {
   status: number;
   body: string;
+  /** `Retry-After`, when the server sent one (503). */
+  retryAfter: string | undefined;
 }
 
-/**
- * Signs `body` as the generic source does (Standard Webhooks) and POSTs it. The
- * `webhook-id` is the event's own `id` when it has one, so resending is a redelivery.
- */
-export async function sendEvent(options: { url: string; secret: Secret; body: string; messageId?: string }): Promise<SendResult> {
-  let messageId = options.messageId;
-  if (!messageId) {
-    try {
-      const id = (JSON.parse(options.body) as { id?: unknown }).id;
-      if (typeof id === 'string' && id) messageId = id;
-    } catch {
-      // Not JSON: the server will say so; sign it anyway.
-    }
-  }
-  const headers = signGeneric(options.secret, messageId ?? `msg_${randomUUID()}`, options.body);
+export interface SendOptions {
+  url: string;
+  /** Which sender to sign as: a Standard Webhooks sender, BambooHR or HiBob. */
+  kind: SourceKind;
+  secret: Secret;
+  body: string;
+  /** The generic `webhook-id`; default the event's own `id`, so resending is a redelivery. */
+  messageId?: string;
+  /** Default `application/json`. */
+  contentType?: string;
+  /** Give up after this long, milliseconds. Default 30,000. */
+  timeoutMs?: number;
+}
+
+/** Signs `body` as a sender of `kind` would and POSTs it. */
+export async function sendEvent(options: SendOptions): Promise<SendResult> {
+  const headers = signAs(options.kind, options.secret, options.body, options.messageId ? { messageId: options.messageId } : {});
   const response = await request(options.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': options.contentType ?? 'application/json', ...headers },
     body: options.body,
-    headersTimeout: 30_000,
-    bodyTimeout: 30_000,
+    headersTimeout: options.timeoutMs ?? 30_000,
+    bodyTimeout: options.timeoutMs ?? 30_000,
   });
-  return { status: response.statusCode, body: await response.body.text() };
+  const retryAfter = response.headers['retry-after'];
+  return { status: response.statusCode, body: await response.body.text(), retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter };
 }

@@ -6,18 +6,50 @@
  *   config.openai.mode                        // 'sandbox' | 'live'
  *
  * Secrets are wrapped in {@link Secret}, so logging or serializing a config prints `[redacted]`.
+ * Webhook sources come from their secret variables and the optional `tenure.config.yaml`
+ * (config/sources.ts validates it; this module reads the secrets it names).
  */
 import { loadClientConfigProfile, toClientOptions, type ClientConnectConfig } from '@temporalio/envconfig';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { formatProblem, type Problem } from '../dsl/index.ts';
 import { Secret } from './secret.ts';
+import { DEFAULT_TIMESTAMP_TOLERANCE_MS, parseSourcesFile, type SourceSpec } from './sources.ts';
 
 export { Secret } from './secret.ts';
+export {
+  parseSourcesFile,
+  SOURCE_KINDS,
+  MAPPABLE_FIELDS,
+  BUILTIN_SECRET_ENV,
+  DEFAULT_TIMESTAMP_TOLERANCE_MS,
+  type SourceKind,
+  type SourceSpec,
+  type FieldMapping,
+  type MappableField,
+} from './sources.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/** `tenure.config.yaml` is invalid; `problems` carry codes and positions. */
+export class SourcesFileError extends ConfigError {
+  readonly problems: Problem[];
+
+  constructor(file: string, problems: Problem[]) {
+    super(`${problems.length} problem(s) in ${file}:\n${problems.map(formatProblem).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** A webhook source beyond the built-in generic one, with its secrets read. */
+export interface SourceConfig extends SourceSpec {
+  /** One or more (during a rotation); a delivery signed with any of them is accepted. */
+  readonly secrets: Secret[];
 }
 
 /** Default ports and addresses of the local dev stack. */
@@ -75,6 +107,15 @@ export interface TenureConfig {
   /** The generic source's Standard Webhooks secret (`whsec_…`); undefined until the dev stack fills it. */
   readonly webhookSecret: Secret | undefined;
   readonly adminToken: Secret | undefined;
+  /**
+   * Vendor and extra sources: BambooHR (BAMBOOHR_WEBHOOK_SECRET), HiBob (HIBOB_WEBHOOK_SECRET)
+   * and those `tenure.config.yaml` defines. The generic source is `webhookSecret`.
+   */
+  readonly sources: readonly SourceConfig[];
+  /** The `tenure.config.yaml` in force, if any. */
+  readonly sourcesFile: string | undefined;
+  /** A scheduled run refuses to act when it would touch more users than this. */
+  readonly scheduleMaxUsers: number;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 
@@ -108,6 +149,14 @@ const envSchema = z.object({
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'TENURE_WEBHOOK_SECRET must be a Standard Webhooks secret: whsec_ followed by base64')
     .optional(),
+  BAMBOOHR_WEBHOOK_SECRET: z.string().min(8, 'BAMBOOHR_WEBHOOK_SECRET must be the webhook\'s private key (at least 8 characters)').optional(),
+  HIBOB_WEBHOOK_SECRET: z.string().min(8, 'HIBOB_WEBHOOK_SECRET must be the webhook\'s secret (at least 8 characters)').optional(),
+  TENURE_CONFIG: z.string().min(1).optional(),
+  TENURE_SCHEDULE_MAX_USERS: z.coerce
+    .number({ error: 'TENURE_SCHEDULE_MAX_USERS must be a whole number' })
+    .int('TENURE_SCHEDULE_MAX_USERS must be a whole number')
+    .min(0, 'TENURE_SCHEDULE_MAX_USERS must be 0 or more')
+    .default(25),
   TENURE_ADMIN_TOKEN: z.string().min(16, 'TENURE_ADMIN_TOKEN must be at least 16 characters').optional(),
   TENURE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -178,6 +227,63 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): TenureConfig 
     store,
     webhookSecret: e.TENURE_WEBHOOK_SECRET ? new Secret(e.TENURE_WEBHOOK_SECRET) : undefined,
     adminToken: e.TENURE_ADMIN_TOKEN ? new Secret(e.TENURE_ADMIN_TOKEN) : undefined,
+    ...sourcesConfig(env, cwd, e.TENURE_CONFIG),
+    scheduleMaxUsers: e.TENURE_SCHEDULE_MAX_USERS,
     logLevel: e.TENURE_LOG_LEVEL,
   };
+}
+
+/** The file name looked for in the working directory when TENURE_CONFIG is unset. */
+export const SOURCES_FILE = 'tenure.config.yaml';
+
+/**
+ * The vendor sources: those `tenure.config.yaml` defines (every secret they name must be
+ * set), plus BambooHR and HiBob when their secret variable is set and the file does not
+ * define them.
+ */
+function sourcesConfig(env: Env, cwd: string, configured: string | undefined): { sources: SourceConfig[]; sourcesFile: string | undefined } {
+  const file = resolve(cwd, configured ?? SOURCES_FILE);
+  let specs: SourceSpec[] = [];
+  let sourcesFile: string | undefined;
+  if (existsSync(file)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    const parsed = parseSourcesFile(text, file);
+    if (parsed.problems.length > 0) throw new SourcesFileError(file, parsed.problems);
+    specs = parsed.specs;
+    sourcesFile = file;
+  } else if (configured !== undefined) {
+    throw new ConfigError(`TENURE_CONFIG names ${file}, which does not exist; unset TENURE_CONFIG or create the file`);
+  }
+  const secretPattern = { generic: /^whsec_[A-Za-z0-9+/=]{16,}$/, bamboohr: /^.{8,}$/s, hibob: /^.{8,}$/s };
+  const sources: SourceConfig[] = specs.map((spec) => {
+    const secrets = spec.secretEnv.map((name) => {
+      const value = env[name];
+      if (!value) throw new ConfigError(`${sourcesFile} defines the source '${spec.name}', but ${name} (its secretEnv) is not set`);
+      if (!secretPattern[spec.kind].test(value)) {
+        throw new ConfigError(`${name} (secret of the source '${spec.name}') ${spec.kind === 'generic' ? 'must be a Standard Webhooks secret: whsec_ followed by base64' : 'must be at least 8 characters'}`);
+      }
+      return new Secret(value);
+    });
+    return { ...spec, secrets };
+  });
+  for (const kind of ['bamboohr', 'hibob'] as const) {
+    const value = env[kind === 'bamboohr' ? 'BAMBOOHR_WEBHOOK_SECRET' : 'HIBOB_WEBHOOK_SECRET'];
+    if (value && !sources.some((s) => s.name === kind)) {
+      sources.push({
+        name: kind,
+        kind,
+        secretEnv: [kind === 'bamboohr' ? 'BAMBOOHR_WEBHOOK_SECRET' : 'HIBOB_WEBHOOK_SECRET'],
+        secrets: [new Secret(value)],
+        timestampToleranceMs: DEFAULT_TIMESTAMP_TOLERANCE_MS,
+        fields: {},
+        events: {},
+      });
+    }
+  }
+  return { sources, sourcesFile };
 }

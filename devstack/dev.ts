@@ -7,7 +7,7 @@ import { loadDefinitions, formatProblem } from '../dsl/index.ts';
 import { Organization, startEmulator, type OrgState, type RunningEmulator } from '../emulator/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { Store } from '../store/index.ts';
-import { buildTriggerServer, genericSource } from '../triggers/index.ts';
+import { buildSources, buildTriggerServer, syncSchedules } from '../triggers/index.ts';
 import { startWorker, type RunningWorker } from '../workers/index.ts';
 import { devSecrets } from './dev-secrets.ts';
 import { startDevServer, type DevServer } from './temporal-server.ts';
@@ -99,10 +99,11 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
     const connection = await Connection.connect({ ...config.temporal.connection(), address });
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
+    const sources = buildSources(config.sources, effective.webhookSecret);
     const app = buildTriggerServer({
       client,
       taskQueue: config.taskQueue,
-      sources: [genericSource(effective.webhookSecret as Secret)],
+      sources,
       plans: () => plans,
       logger,
       ...(config.adminToken ? { audit: { store, token: config.adminToken } } : {}),
@@ -110,14 +111,19 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
     await app.listen({ host: config.server.host, port: config.server.port });
     stops.push(() => app.close());
     const triggerUrl = `http://${config.server.host}:${config.server.port}`;
+    const schedules = await syncSchedules(client, plans, { taskQueue: config.taskQueue, maxUsers: config.scheduleMaxUsers });
+    for (const failure of schedules.failed) print(`tenure: schedule ${failure.scheduleId} was not synced: ${failure.error}`);
 
     const lines = [
       '',
       '  Tenure is running.',
-      `    trigger server   ${triggerUrl}   (POST /webhooks/generic, GET /healthz, /readyz, /metrics)`,
+      `    trigger server   ${triggerUrl}   (POST ${sources.map((s) => `/webhooks/${s.name}`).join(', ')}; GET /healthz, /readyz, /metrics)`,
       `    Temporal         ${address}${temporal ? '   (embedded dev server)' : ''}`,
       ...(temporal?.uiUrl ? [`    Temporal UI      ${temporal.uiUrl}`] : []),
       `    definitions      ${plans.map((p) => `${p.name} v${p.version}`).join(', ') || 'none'}   (${config.definitionsDir})`,
+      ...(schedules.created.length + schedules.updated.length + schedules.unchanged.length + schedules.deleted.length > 0
+        ? [`    schedules        ${[...schedules.created, ...schedules.updated, ...schedules.unchanged].join(', ') || 'none'}${schedules.deleted.length ? `   (removed ${schedules.deleted.join(', ')})` : ''}`]
+        : []),
       `    results store    ${store.location}   (npx tenure audit${config.adminToken ? '; GET /admin/audit with TENURE_ADMIN_TOKEN' : ''})`,
       `    webhook secret   ${config.webhookSecret ? '(TENURE_WEBHOOK_SECRET)' : `${secrets.webhookSecret.reveal()}   (dev secret, kept in ${join(config.home, 'dev-secrets.json')})`}`,
       '',

@@ -8,7 +8,11 @@ export const EMPLOYMENT_TYPES = ['full_time', 'part_time', 'contractor', 'intern
 const localDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'is not a calendar date');
+  // Date.parse rolls 2026-02-30 over to March; a real date survives the round trip.
+  .refine((value) => {
+    const ms = Date.parse(`${value}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(value);
+  }, 'is not a calendar date');
 
 const timezone = z.string().refine((value) => {
   try {
@@ -18,6 +22,10 @@ const timezone = z.string().refine((value) => {
     return false;
   }
 }, 'must be an IANA time zone such as Europe/London');
+
+const scalar = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+/** A changed field's value: a scalar, a list of scalars or a flat record — never deeply nested. */
+const changeValue = z.union([scalar, z.array(scalar).max(100), z.record(z.string().max(200), scalar)]).optional();
 
 export const employeeSchema = z.strictObject({
   id: z.string().min(1).max(200),
@@ -40,7 +48,10 @@ export const hrEventSchema = z.strictObject({
   occurredAt: z.iso.datetime({ offset: true }),
   source: z.string().min(1).max(64),
   employee: employeeSchema,
-  changes: z.record(z.string(), z.strictObject({ from: z.unknown(), to: z.unknown() })).optional(),
+  changes: z
+    .record(z.string().max(200), z.strictObject({ from: changeValue, to: changeValue }))
+    .refine((changes) => Object.keys(changes).length <= 100, 'may list at most 100 changed fields')
+    .optional(),
 });
 
 /**

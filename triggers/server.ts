@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Plan } from '../dsl/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { auditAdmin, type AuditAdminOptions } from './admin/audit.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch, type Dispatched } from './dispatch.ts';
 import { DeliveryRejected, type Source } from './sources/types.ts';
 
 export interface TriggerServerOptions {
@@ -17,20 +17,53 @@ export interface TriggerServerOptions {
   logger: Logger;
   /** Largest accepted body, bytes. Default 1 MiB. */
   bodyLimit?: number;
+  /** Longest wait for Temporal per event before answering 503, milliseconds. Default 5,000. */
+  dispatchTimeoutMs?: number;
+  /** Longest time to receive a whole request, milliseconds. Default 30,000. */
+  requestTimeoutMs?: number;
+  /** `Retry-After` sent with 503, seconds. Default 30. */
+  retryAfterSeconds?: number;
   /** The audit log at `GET /admin/audit`, when TENURE_ADMIN_TOKEN is set. Default: off. */
   audit?: AuditAdminOptions;
 }
 
-const REJECTION_STATUS = { INVALID_SIGNATURE: 401, MALFORMED_JSON: 400, INVALID_EVENT: 400 } as const;
+const REJECTION_STATUS = { INVALID_SIGNATURE: 401, MALFORMED_JSON: 400, FORBIDDEN_KEY: 400, INVALID_EVENT: 400 } as const;
 
-function isTemporalUnavailable(error: unknown): boolean {
-  const e = error as { code?: number; name?: string; message?: string };
-  // gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4), or the connection could not be made at all.
-  return e?.code === 14 || e?.code === 4 || e?.name === 'TransportError' || /UNAVAILABLE|ECONNREFUSED|connect/i.test(e?.message ?? '');
+/** Events of one delivery handed to Temporal at once; bounded so a large BambooHR batch cannot flood it. */
+const DISPATCH_CONCURRENCY = 8;
+
+/** gRPC UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (numeric codes), anywhere in the cause chain. */
+const RETRYABLE_GRPC_CODES = new Set([14, 4, 8]);
+
+export function isTemporalUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'number' && RETRYABLE_GRPC_CODES.has(e.code)) return true;
+    if (e.name === 'TransportError' || /UNAVAILABLE|DEADLINE_EXCEEDED|ECONNREFUSED|failed to connect/i.test(e.message ?? '')) return true;
+  }
+  return false;
 }
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const isJson = (contentType: string | undefined) => /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(contentType ?? '');
 
 /** The trigger server: the webhook front door, health, readiness and metrics. */
 export function buildTriggerServer(options: TriggerServerOptions) {
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const retryAfter = String(options.retryAfterSeconds ?? 30);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tenure_' });
   const requests = new Counter({
@@ -41,57 +74,91 @@ export function buildTriggerServer(options: TriggerServerOptions) {
   });
   const signatureFailures = new Counter({
     name: 'tenure_webhook_signature_failures_total',
-    help: 'Deliveries refused for a missing, wrong or stale signature',
-    labelNames: ['source'] as const,
+    help: 'Deliveries refused for a missing, wrong, malformed, stale or future signature',
+    labelNames: ['source', 'reason'] as const,
+    registers: [registry],
+  });
+  const eventOutcomes = new Counter({
+    name: 'tenure_webhook_events_total',
+    help: 'Events in accepted deliveries by outcome (accepted, duplicate, unmatched, ignored)',
+    labelNames: ['source', 'outcome'] as const,
     registers: [registry],
   });
   const startLatency = new Histogram({
     name: 'tenure_webhook_start_seconds',
-    help: 'Time from receiving a delivery to Temporal accepting it',
+    help: 'Time from receiving a delivery to Temporal accepting all of its events',
     labelNames: ['source'] as const,
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
 
   const sources = new Map(options.sources.map((s) => [s.name, s]));
+  const enabled = () => [...sources.keys()].join(', ') || 'none';
+  // Source names come from the URL: label unknown ones as one value, so an attacker cannot grow the metric set.
+  const sourceLabel = (name: unknown) => (typeof name === 'string' && sources.has(name) ? name : 'unknown');
+
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    requestTimeout: 30_000,
+    bodyLimit,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    connectionTimeout: options.requestTimeoutMs ?? 30_000,
+    // Malformed or absurdly long URLs: answered in the same JSON shape as everything else.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode ?? 400;
+      request.log.info({ code: error.code, status }, 'request refused by the router');
+      return (reply as FastifyReply).code(status).send({ error: { code: status === 414 ? 'URI_TOO_LONG' : 'MALFORMED_REQUEST', message: status === 414 ? 'the URL is too long' : 'the URL is malformed' } });
+    },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
   });
 
-  // Keep the exact bytes: signatures are over them.
+  // Keep the exact bytes: signatures are over them. text/plain is read only for HiBob's ping.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  const keepRaw = (_req: unknown, body: string | Buffer, done: (error: null, body: string | Buffer) => void) => done(null, body);
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit }, keepRaw);
+  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'buffer', bodyLimit }, keepRaw);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url === '/webhooks/:source') {
+      requests.inc({ source: sourceLabel((request.params as { source?: string }).source), status: String(reply.statusCode) });
+    }
+  });
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
-    const status = error.statusCode ?? 500;
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const code =
-      status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 400 ? 'MALFORMED_REQUEST' : 'INTERNAL';
-    const message =
+    else request.log.info({ code: error.code, status }, 'request refused');
+    const [code, message] =
       status === 413
-        ? `body is larger than ${options.bodyLimit ?? 1024 * 1024} bytes`
+        ? ['PAYLOAD_TOO_LARGE', `body is larger than ${bodyLimit} bytes`]
         : status === 415
-          ? 'send the event as Content-Type: application/json'
-          : status >= 500
-            ? 'internal error; the delivery was not accepted, retry later'
-            : error.message;
+          ? ['UNSUPPORTED_MEDIA_TYPE', 'send the event as Content-Type: application/json']
+          : status === 408
+            ? ['REQUEST_TIMEOUT', 'the request took too long to arrive']
+            : status < 500
+              ? ['MALFORMED_REQUEST', error.message]
+              : ['INTERNAL', 'internal error; the delivery was not accepted, retry later'];
+    // Never a stack trace, never the internals of a 5xx.
     return reply.code(status).send({ error: { code, message } });
   });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}; webhooks are POST /webhooks/<source>` } }),
+  );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
     try {
-      await options.client.connection.workflowService.getSystemInfo({});
-      return { status: 'ready', temporal: 'reachable' };
+      await options.client.withDeadline(Date.now() + 2_000, () => options.client.connection.workflowService.getSystemInfo({}));
+      return { status: 'ready', temporal: 'reachable', sources: [...sources.keys()] };
     } catch {
-      return reply.code(503).send({ status: 'not ready', temporal: 'unreachable' });
+      return reply.code(503).header('retry-after', retryAfter).send({ status: 'not ready', temporal: 'unreachable' });
     }
   });
 
@@ -99,52 +166,79 @@ export function buildTriggerServer(options: TriggerServerOptions) {
 
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
-  app.post<{ Params: { source: string }; Body: string }>('/webhooks/:source', async (request, reply) => {
-    const sourceName = request.params.source;
-    const source = sources.get(sourceName);
-    const label = source ? sourceName : 'unknown';
-    const answer = (status: number, body: unknown) => {
-      requests.inc({ source: label, status: String(status) });
-      return reply.code(status).send(body);
-    };
-    if (!source) {
-      return answer(404, {
-        error: { code: 'UNKNOWN_SOURCE', message: `no source '${sourceName}' is enabled; enabled sources: ${[...sources.keys()].join(', ') || 'none'}` },
-      });
-    }
-    if (typeof request.body !== 'string') {
-      return answer(415, { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the event as Content-Type: application/json' } });
-    }
-    const started = process.hrtime.bigint();
-    let events;
-    try {
-      events = source.accept({ rawBody: request.body, headers: request.headers });
-    } catch (error) {
-      if (error instanceof DeliveryRejected) {
-        if (error.code === 'INVALID_SIGNATURE') signatureFailures.inc({ source: label });
-        request.log.info({ source: sourceName, code: error.code }, 'delivery refused');
-        return answer(REJECTION_STATUS[error.code], {
+  app.post<{ Params: { source: string }; Body: Buffer | undefined }>(
+    '/webhooks/:source',
+    {
+      // Refuse unknown sources before reading a byte of the body.
+      onRequest: async (request, reply) => {
+        if (!sources.has(request.params.source)) {
+          return reply.code(404).send({ error: { code: 'UNKNOWN_SOURCE', message: `no source '${request.params.source.slice(0, 64)}' is enabled; enabled sources: ${enabled()}` } });
+        }
+      },
+    },
+    async (request, reply) => {
+      const source = sources.get(request.params.source) as Source;
+      const label = source.name;
+      const unsupported = (r: FastifyReply) => r.code(415).send({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the event as Content-Type: application/json' } });
+      if (!Buffer.isBuffer(request.body)) return unsupported(reply);
+      let rawBody: string;
+      try {
+        // Strict: a body that is not UTF-8 is not JSON, and decoding it leniently would change the signed bytes.
+        rawBody = utf8.decode(request.body);
+      } catch {
+        return reply.code(400).send({ error: { code: 'MALFORMED_JSON', message: 'body is not UTF-8 text' } });
+      }
+      const delivery = { rawBody, headers: request.headers };
+      if (source.isPing?.(delivery)) {
+        request.log.info({ source: label }, 'connection check answered');
+        return reply.code(200).send({ accepted: true, ping: true, events: [], ignored: [] });
+      }
+      if (!isJson(request.headers['content-type'])) return unsupported(reply);
+
+      const started = process.hrtime.bigint();
+      let accepted;
+      try {
+        accepted = source.accept(delivery);
+      } catch (error) {
+        if (!(error instanceof DeliveryRejected)) throw error;
+        if (error.code === 'INVALID_SIGNATURE') {
+          signatureFailures.inc({ source: label, reason: error.detail ?? 'mismatch' });
+          request.log.warn({ source: label, reason: error.detail }, 'delivery refused: invalid signature');
+        } else request.log.info({ source: label, code: error.code, problems: error.problems }, 'delivery refused');
+        return reply.code(REJECTION_STATUS[error.code]).send({
           error: { code: error.code, message: error.message, ...(error.problems.length ? { problems: error.problems } : {}) },
         });
       }
-      throw error;
-    }
-    try {
-      const results = [];
-      for (const event of events) results.push(await dispatch(options.client, options.taskQueue, options.plans(), event));
-      startLatency.observe({ source: label }, Number(process.hrtime.bigint() - started) / 1e9);
-      const duplicate = results.every((r) => r.duplicate);
-      request.log.info({ source: sourceName, events: results.map((r) => ({ id: r.eventId, runs: r.runs, duplicate: r.duplicate })) }, 'delivery accepted');
-      return answer(duplicate ? 200 : 202, { accepted: true, duplicate, events: results });
-    } catch (error) {
-      if (isTemporalUnavailable(error)) {
-        request.log.warn({ err: error }, 'Temporal unavailable; delivery refused with 503');
-        reply.header('retry-after', '30');
-        return answer(503, { error: { code: 'TEMPORAL_UNAVAILABLE', message: 'the workflow service is unavailable; nothing was accepted, retry later' } });
+
+      let results: Dispatched[];
+      try {
+        const plans = options.plans();
+        results = await mapLimited(accepted.events, DISPATCH_CONCURRENCY, (event) =>
+          dispatch(options.client, options.taskQueue, plans, event, { timeoutMs: options.dispatchTimeoutMs ?? 5_000 }),
+        );
+      } catch (error) {
+        if (!isTemporalUnavailable(error)) throw error;
+        // Nothing is lost: the sender retries the whole delivery, and what did get through is de-duplicated.
+        request.log.warn({ source: label, err: error }, 'Temporal unavailable; delivery refused with 503');
+        return reply
+          .code(503)
+          .header('retry-after', retryAfter)
+          .send({ error: { code: 'TEMPORAL_UNAVAILABLE', message: 'the workflow service is unavailable; the delivery was not accepted, retry later' } });
       }
-      throw error;
-    }
-  });
+      startLatency.observe({ source: label }, Number(process.hrtime.bigint() - started) / 1e9);
+      for (const r of results) eventOutcomes.inc({ source: label, outcome: r.outcome });
+      for (const _ of accepted.ignored) eventOutcomes.inc({ source: label, outcome: 'ignored' });
+      const anyNew = results.some((r) => r.outcome === 'accepted');
+      // A redelivery: nothing new was handed over, and at least one event had been before.
+      const duplicate = !anyNew && results.some((r) => r.outcome === 'duplicate');
+      request.log.info(
+        { source: label, events: results.map((r) => ({ id: r.eventId, outcome: r.outcome, runs: r.runs })), ignored: accepted.ignored.map((i) => i.type) },
+        'delivery accepted',
+      );
+      // 202: work was handed to Temporal. 200: nothing new to do (a redelivery, no matching definition, an ignored event type).
+      return reply.code(anyNew ? 202 : 200).send({ accepted: true, duplicate, events: results, ignored: accepted.ignored });
+    },
+  );
 
   return app;
 }

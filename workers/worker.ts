@@ -1,6 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import { AdminClient, ScimClient, createActivities } from '../activities/index.ts';
+import { AdminClient, ScimClient, createActivities, createEnrichmentActivities, createReconciliationActivities, type Enricher, type ReconciliationSource } from '../activities/index.ts';
 import type { TenureConfig } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { Store } from '../store/index.ts';
@@ -38,7 +38,16 @@ export interface RunningWorker {
  */
 export async function startWorker(
   config: TenureConfig,
-  options: { logger: Logger; connection?: NativeConnection; bundle?: WorkflowBundleWithSourceMap; store?: Store },
+  options: {
+    logger: Logger;
+    connection?: NativeConnection;
+    bundle?: WorkflowBundleWithSourceMap;
+    store?: Store;
+    /** Readers of HR systems' APIs for thin webhooks. Default: none (thin events fail with ENRICHMENT_UNAVAILABLE). */
+    enrichers?: readonly Enricher[];
+    /** Whom scheduled reconciliations act on. Default: none (they fail with RECONCILIATION_UNAVAILABLE). */
+    reconciliation?: ReconciliationSource;
+  },
 ): Promise<RunningWorker> {
   if (!config.openai.adminKey) {
     throw new Error('no OpenAI admin key: set OPENAI_ADMIN_KEY, or run `tenure dev` to use the sandbox emulator');
@@ -53,7 +62,11 @@ export async function startWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowBundle: options.bundle ?? (await bundleWorkflows()),
-    activities: createActivities({ openai, scim, store, acceptancePollMs: config.openai.acceptancePollMs }),
+    activities: {
+      ...createActivities({ openai, scim, store, acceptancePollMs: config.openai.acceptancePollMs }),
+      ...createEnrichmentActivities({ enrichers: options.enrichers ?? [] }),
+      ...createReconciliationActivities({ reconciliation: options.reconciliation }),
+    },
     shutdownGraceTime: '5s',
   });
   const done = worker.run().finally(async () => {

@@ -15,13 +15,15 @@ import { renderTemplate, evaluate, expressionContext, ExpressionError, type Expr
 import type { ActionStep, Plan, WaitStep } from '../dsl/plan.ts';
 import { positiveDuration } from '../dsl/durations.ts';
 import { waitTarget } from '../dsl/time.ts';
-import type { HrEvent } from '../events/index.ts';
+import type { DeliveredEvent } from '../events/index.ts';
 import { ACTION_ACTIVITIES } from './actions.ts';
+import { completeEvent } from './enrichment.ts';
 import { SEARCH_ATTRIBUTES, type RunStatus } from './search-attributes.ts';
 
 export interface DefinitionRunInput {
   plan: Plan;
-  event: HrEvent;
+  /** A thin event (with `enrichment`) is completed from the HR system before any step runs. */
+  event: DeliveredEvent;
 }
 
 export interface StepResult {
@@ -40,6 +42,8 @@ export interface DefinitionRunResult {
   version: string;
   status: Extract<RunStatus, 'done' | 'failed'>;
   steps: StepResult[];
+  /** Why nothing ran: the enriched record did not match the definition's trigger. */
+  skipped?: string;
 }
 
 export interface RunState {
@@ -66,7 +70,7 @@ function failureOf(error: unknown): { type: string; message: string } {
  * Interprets a frozen plan: each action step is an activity, each wait a durable timer.
  * Every action's outcome is recorded in the results store.
  */
-export async function definitionRun({ plan, event }: DefinitionRunInput): Promise<DefinitionRunResult> {
+export async function definitionRun({ plan, event: delivered }: DefinitionRunInput): Promise<DefinitionRunResult> {
   const { workflowId } = workflowInfo();
   const state: RunState = { status: 'running', currentStep: null, steps: [] };
   setHandler(statusQuery, () => state);
@@ -75,6 +79,17 @@ export async function definitionRun({ plan, event }: DefinitionRunInput): Promis
     state.status = status;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
   };
+  // Enrichment seam: a thin delivery is read from the HR system, then its deferred trigger check runs.
+  const completed = await completeEvent(plan, delivered).catch((error: unknown) => {
+    setStatus('failed');
+    throw error;
+  });
+  if (!completed.applies) {
+    setStatus('done');
+    setCurrentDetails(`Skipped: ${completed.reason}`);
+    return { workflowId, definition: plan.name, version: plan.version, status: 'done', steps: [], skipped: completed.reason };
+  }
+  const event = completed.event;
   const outputs: ExpressionContext['steps'] = {};
   const context = (): ExpressionContext => expressionContext(event, outputs);
 

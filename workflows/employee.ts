@@ -13,14 +13,15 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Plan } from '../dsl/plan.ts';
-import type { HrEvent } from '../events/index.ts';
+import type { DeliveredEvent } from '../events/index.ts';
 import { definitionRun } from './definition-run.ts';
 import { runWorkflowId } from './ids.ts';
 import { SEARCH_ATTRIBUTES } from './search-attributes.ts';
 
 /** One delivered event and the plans that matched it when it was accepted. */
 export interface EmployeeEvent {
-  event: HrEvent;
+  /** Complete, or thin (enriched by each run before it acts). */
+  event: DeliveredEvent;
   plans: Plan[];
 }
 
@@ -86,7 +87,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
           args: [{ plan, event }],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           parentClosePolicy: ParentClosePolicy.ABANDON,
-          staticSummary: `${event.type} ${event.employee.email} — ${plan.name} v${plan.version}`,
+          staticSummary: `${event.type} ${event.employee.email ?? event.employee.id} — ${plan.name} v${plan.version}`,
           typedSearchAttributes: [
             { key: SEARCH_ATTRIBUTES.employeeId, value: input.employeeId },
             { key: SEARCH_ATTRIBUTES.source, value: input.source },

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatProblem, loadDefinitions } from '../../dsl/index.ts';
 import { createLogger } from '../../logging/index.ts';
 import { Store } from '../../store/index.ts';
-import { buildTriggerServer, genericSource } from '../../triggers/index.ts';
+import { buildSources, buildTriggerServer, syncSchedules } from '../../triggers/index.ts';
 import { CliError, config, untilSignal } from '../common.ts';
 
 export function registerServe(program: Command): void {
@@ -12,17 +12,23 @@ export function registerServe(program: Command): void {
     .description('run the trigger server against TEMPORAL_ADDRESS')
     .action(async () => {
       const cfg = config();
-      if (!cfg.webhookSecret) throw new CliError('TENURE_WEBHOOK_SECRET is not set: no source would be enabled. Set it to a whsec_… secret.');
+      const sources = buildSources(cfg.sources, cfg.webhookSecret);
+      if (sources.length === 0) {
+        throw new CliError('no source is enabled: set TENURE_WEBHOOK_SECRET (a whsec_… secret), BAMBOOHR_WEBHOOK_SECRET or HIBOB_WEBHOOK_SECRET, or define sources in tenure.config.yaml');
+      }
       const logger = createLogger({ level: cfg.logLevel, name: 'tenure-serve' });
       const { plans, problems } = loadDefinitions([cfg.definitionsDir]);
       for (const problem of problems) console.error(formatProblem(problem));
       const connection = await Connection.connect(cfg.temporal.connection());
+      const client = new Client({ connection, namespace: cfg.temporal.namespace });
+      const schedules = await syncSchedules(client, plans, { taskQueue: cfg.taskQueue, maxUsers: cfg.scheduleMaxUsers });
+      logger.info({ schedules }, 'schedules synced');
       // The admin token turns on GET /admin/audit, which reads the results store.
       const store = cfg.adminToken ? await Store.open(cfg.store) : undefined;
       const app = buildTriggerServer({
-        client: new Client({ connection, namespace: cfg.temporal.namespace }),
+        client,
         taskQueue: cfg.taskQueue,
-        sources: [genericSource(cfg.webhookSecret)],
+        sources,
         plans: () => plans,
         logger,
         ...(store && cfg.adminToken ? { audit: { store, token: cfg.adminToken } } : {}),

@@ -1,64 +1,68 @@
-import { Webhook } from 'standardwebhooks';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { Secret } from '../../config/index.ts';
-import { hrEventSchema, type HrEvent } from '../../events/index.ts';
-import { DeliveryRejected, type Delivery, type Source } from './types.ts';
+import { hrEventSchema } from '../../events/index.ts';
+import { envelopeProblems, header, invalidEvent, parseJson } from './common.ts';
+import { invalidSignature, type SignatureFailure, type Source } from './types.ts';
 
-function header(headers: Delivery['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
+function webhook(secret: Secret): Webhook {
+  return new Webhook(secret.reveal().replace(/^whsec_/, ''));
+}
+
+function failureOf(error: unknown): SignatureFailure {
+  const message = error instanceof WebhookVerificationError ? error.message : '';
+  if (/missing/i.test(message)) return 'missing';
+  if (/too old/i.test(message)) return 'stale';
+  if (/too new/i.test(message)) return 'future';
+  if (/invalid/i.test(message)) return 'malformed';
+  return 'mismatch';
 }
 
 /**
  * The generic source: a Standard Webhooks delivery (`webhook-id`, `webhook-timestamp`,
- * `webhook-signature`, ±5 minutes) whose body is exactly one HrEvent.
+ * `webhook-signature`, ±5 minutes, several signatures in one header during a rotation)
+ * whose body is exactly one HrEvent with `source` equal to this source's name. The
+ * signature check is the `standardwebhooks` reference library's.
+ *
+ * @param secrets `whsec_…` secrets; a delivery signed with any one of them is accepted.
+ * @param name the URL segment and the events' `source`. Default `generic`.
  */
-export function genericSource(secret: Secret): Source {
-  const webhook = new Webhook(secret.reveal().replace(/^whsec_/, ''));
+export function genericSource(secrets: Secret | readonly Secret[], name = 'generic'): Source {
+  const verifiers = [secrets].flat().map(webhook);
   return {
-    name: 'generic',
+    name,
+    kind: 'generic',
+    payloads: 'rich',
     accept({ rawBody, headers }) {
-      try {
-        webhook.verify(rawBody, {
-          'webhook-id': header(headers, 'webhook-id') ?? '',
-          'webhook-timestamp': header(headers, 'webhook-timestamp') ?? '',
-          'webhook-signature': header(headers, 'webhook-signature') ?? '',
-        });
-      } catch {
-        // Missing, wrong, stale or future: the sender learns nothing beyond this.
-        throw new DeliveryRejected('INVALID_SIGNATURE', 'invalid signature');
+      const signed = {
+        'webhook-id': header(headers, 'webhook-id') ?? '',
+        'webhook-timestamp': header(headers, 'webhook-timestamp') ?? '',
+        'webhook-signature': header(headers, 'webhook-signature') ?? '',
+      };
+      let failure: SignatureFailure | undefined;
+      for (const verifier of verifiers) {
+        try {
+          verifier.verify(rawBody, signed, { jsonParse: false });
+          failure = undefined;
+          break;
+        } catch (error) {
+          failure = failureOf(error);
+        }
       }
-      let payload: unknown;
-      try {
-        payload = JSON.parse(rawBody);
-      } catch (error) {
-        throw new DeliveryRejected('MALFORMED_JSON', `body is not valid JSON: ${(error as Error).message}`);
-      }
-      const parsed = hrEventSchema.safeParse(payload);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
-        throw new DeliveryRejected(
-          'INVALID_EVENT',
-          `body is not a valid HrEvent: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-          problems,
-        );
-      }
-      const event: HrEvent = parsed.data;
-      if (event.source !== 'generic') {
-        throw new DeliveryRejected('INVALID_EVENT', `source is '${event.source}' but this endpoint is /webhooks/generic`, [
-          { path: 'source', message: "must be 'generic'" },
-        ]);
-      }
-      return [event];
+      if (failure) throw invalidSignature(failure);
+
+      const parsed = hrEventSchema.safeParse(parseJson(rawBody));
+      if (!parsed.success) throw invalidEvent(envelopeProblems(parsed.error.issues));
+      if (parsed.data.source !== name) throw invalidEvent([{ path: 'source', message: `must be '${name}': this endpoint is /webhooks/${name}` }]);
+      return { events: [parsed.data], ignored: [] };
     },
   };
 }
 
 /** Signs a body as a Standard Webhooks sender would (used by `tenure send` and tests). */
 export function signGeneric(secret: Secret, messageId: string, body: string, at: Date = new Date()): Record<string, string> {
-  const webhook = new Webhook(secret.reveal().replace(/^whsec_/, ''));
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': webhook.sign(messageId, at, body),
+    'webhook-signature': webhook(secret).sign(messageId, at, body),
   };
 }

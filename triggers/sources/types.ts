@@ -1,19 +1,37 @@
-import type { HrEvent } from '../../events/index.ts';
+import type { DeliveredEvent } from '../../events/index.ts';
 
 /** Why a delivery was refused; the server maps each to its HTTP status. */
-export type RejectionCode = 'INVALID_SIGNATURE' | 'MALFORMED_JSON' | 'INVALID_EVENT';
+export type RejectionCode = 'INVALID_SIGNATURE' | 'MALFORMED_JSON' | 'FORBIDDEN_KEY' | 'INVALID_EVENT';
+
+/** A field-level problem: where in the body, and what is wrong with it. */
+export interface FieldProblem {
+  /** Dotted path into the delivered body, e.g. `employees.0.fields.Work Email`. */
+  path: string;
+  message: string;
+}
 
 export class DeliveryRejected extends Error {
   override readonly name = 'DeliveryRejected';
   readonly code: RejectionCode;
   /** Field-level problems, for INVALID_EVENT. */
-  readonly problems: { path: string; message: string }[];
+  readonly problems: FieldProblem[];
+  /** For the log only, never the response: why a signature was refused. */
+  readonly detail: string | undefined;
 
-  constructor(code: RejectionCode, message: string, problems: { path: string; message: string }[] = []) {
+  constructor(code: RejectionCode, message: string, problems: FieldProblem[] = [], detail?: string) {
     super(message);
     this.code = code;
     this.problems = problems;
+    this.detail = detail;
   }
+}
+
+/** Why a signature check failed: kept for logs and metrics, never told to the sender. */
+export type SignatureFailure = 'missing' | 'mismatch' | 'stale' | 'future' | 'malformed';
+
+export function invalidSignature(reason: SignatureFailure): DeliveryRejected {
+  // Whatever went wrong, the sender learns only this.
+  return new DeliveryRejected('INVALID_SIGNATURE', 'invalid signature', [], reason);
 }
 
 export interface Delivery {
@@ -22,11 +40,35 @@ export interface Delivery {
   headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
+/** A vendor event that Tenure does not act on (answered 2xx so the vendor does not retry). */
+export interface IgnoredEvent {
+  /** The vendor's event type. */
+  type: string;
+  reason: string;
+}
+
+export interface Accepted {
+  /** Normalized events, complete or still to be enriched; one delivery may carry several. */
+  events: DeliveredEvent[];
+  ignored: IgnoredEvent[];
+}
+
 /**
  * A configured HR source: verifies a delivery's signature and turns its payload into
- * HrEvents (one delivery may carry several). Throws {@link DeliveryRejected}.
+ * events. Throws {@link DeliveryRejected}.
  */
 export interface Source {
+  /** The URL segment: `/webhooks/<name>`. */
   readonly name: string;
-  accept(delivery: Delivery): HrEvent[];
+  /** The adapter: `generic`, `bamboohr`, `hibob`. */
+  readonly kind: string;
+  /**
+   * Whether its payloads carry the person's record (`rich`), ids only (`thin`), or either,
+   * by format (`mixed`). Thin events carry an enrichment request and are completed from
+   * the vendor's API in an activity before a run acts on them.
+   */
+  readonly payloads: 'rich' | 'thin' | 'mixed';
+  accept(delivery: Delivery): Accepted;
+  /** A connection check the vendor sends when the webhook is created (HiBob): answered 200, starts nothing. */
+  isPing?(delivery: Delivery): boolean;
 }
