@@ -465,11 +465,24 @@ class DefinitionChecker {
   }
 }
 
+/** Clearer words for some of the YAML library's messages. */
+const YAML_MESSAGES: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: 'this key appears twice in one mapping; each key appears once',
+  MULTIPLE_DOCS: 'a definition file holds one YAML document; this one has another after ---',
+  RESOURCE_EXHAUSTION: 'nested too deeply for a definition',
+};
+
 /** Validates one definition's text. `file` is how problems name it. */
 export function loadDefinitionText(text: string, file: string): { plan?: Plan; problems: Problem[] } {
   const report = new ProblemCollector(file, text.length > MAX_DEFINITION_BYTES * 4 ? '' : text);
   if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) {
     report.offset(0, 'FILE_TOO_LARGE', `file is larger than ${MAX_DEFINITION_BYTES / 1024} KiB; a definition is a few KB`, 'split it, or check that this is the file you meant');
+    return { problems: report.problems };
+  }
+  const control = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.exec(text);
+  if (control) {
+    const code = (control[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+    report.offset(control.index, 'YAML_SYNTAX', `control character U+${code} in the file; YAML allows printable text only`, 'is this a binary file, or text pasted with terminal escapes?');
     return { problems: report.problems };
   }
   const deep = nestingOffset(text);
@@ -482,7 +495,7 @@ export function loadDefinitionText(text: string, file: string): { plan?: Plan; p
   for (const error of [...doc.errors, ...doc.warnings]) {
     const code: ProblemCode = error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : error.code === 'RESOURCE_EXHAUSTION' ? 'TOO_DEEP' : 'YAML_SYNTAX';
     const message = (error.message.split('\n')[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, '');
-    report.offset(error.pos[0], code, code === 'DUPLICATE_KEY' ? `${message}; each key appears once per mapping` : message);
+    report.offset(error.pos[0], code, YAML_MESSAGES[error.code] ?? message, error.code === 'TAG_RESOLVE_FAILED' ? 'tags (!name) are not part of the language: remove it' : undefined);
   }
   if (report.problems.length > 0) return { problems: report.problems };
   for (const finding of documentFindings(doc)) report.offset(finding.offset, finding.code, finding.message, finding.hint);
@@ -497,7 +510,7 @@ export function loadDefinitionText(text: string, file: string): { plan?: Plan; p
   }
   for (const finding of secretFindings(doc)) report.offset(finding.offset, finding.code, finding.message, finding.hint);
   if (!value || typeof value !== 'object' || Array.isArray(value) || !isMap(doc.contents)) {
-    report.offset(0, 'INVALID_VALUE', 'a definition is a mapping with name, on and steps', `start from: name: my-flow / on: { event: ${EVENT_TYPES[0]} } / steps: […]`);
+    report.offset(doc.contents?.range?.[0] ?? 0, 'INVALID_VALUE', 'a definition is a mapping with name, on and steps', `start from: name: my-flow / on: { event: ${EVENT_TYPES[0]} } / steps: […]`);
     return { problems: report.problems };
   }
   const unknownTop = Object.keys(value).filter((key) => !TOP_KEYS.includes(key));

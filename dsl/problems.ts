@@ -39,11 +39,16 @@ export interface Problem {
 /** Widest source excerpt shown; longer lines are cut to a window around the caret. */
 const EXCERPT_WIDTH = 120;
 
+/** Control characters would drive the terminal (colours, cursor moves): shown as `\xNN` instead. */
+function printable(text: string): string {
+  return text.replace(/[\x00-\x08\x0B-\x1F\x7F]/g, (c) => `\\x${(c.codePointAt(0) as number).toString(16).padStart(2, '0')}`);
+}
+
 /** `file:line:col: CODE message`, then the source line with a caret, then the hint. */
 export function formatProblem(problem: Problem): string {
-  const lines = [`${problem.file}:${problem.line}:${problem.col}: ${problem.code} ${problem.message}`];
+  const lines = [printable(`${problem.file}:${problem.line}:${problem.col}: ${problem.code} ${problem.message}`)];
   if (problem.sourceLine !== undefined) {
-    let excerpt = problem.sourceLine;
+    let excerpt = printable(problem.sourceLine.replace(/\t/g, ' '));
     let caret = Math.max(0, problem.col - 1);
     if (excerpt.length > EXCERPT_WIDTH) {
       const start = Math.max(0, Math.min(caret - EXCERPT_WIDTH / 2, excerpt.length - EXCERPT_WIDTH));
@@ -52,7 +57,7 @@ export function formatProblem(problem: Problem): string {
     }
     lines.push(`  ${excerpt}`, `  ${' '.repeat(caret)}^`);
   }
-  if (problem.hint) lines.push(`  hint: ${problem.hint}`);
+  if (problem.hint) lines.push(`  hint: ${printable(problem.hint)}`);
   return lines.join('\n');
 }
 
