@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret, type TenureConfig } from '../config/index.ts';
-import { loadDefinitions, formatProblem } from '../dsl/index.ts';
+import { DefinitionRegistry, formatProblem } from '../dsl/index.ts';
 import { Organization, startEmulator, type OrgState, type RunningEmulator } from '../emulator/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { buildTriggerServer, genericSource } from '../triggers/index.ts';
@@ -46,7 +46,10 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
 
   try {
     const secrets = devSecrets(config.home);
-    const { plans, problems } = loadDefinitions([config.definitionsDir]);
+    // Watches the folder: edits apply to new events at once; a broken file keeps its last good version.
+    const registry = DefinitionRegistry.open({ dir: config.definitionsDir, logger }).watch();
+    stops.push(async () => registry.close());
+    const [plans, problems] = [registry.plans(), registry.problems()];
     for (const problem of problems) print(formatProblem(problem));
     if (problems.length > 0) print(`tenure: ${problems.length} problem(s) in ${config.definitionsDir}; those definitions are not in force`);
 
@@ -98,7 +101,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
       client,
       taskQueue: config.taskQueue,
       sources: [genericSource(effective.webhookSecret as Secret)],
-      plans: () => plans,
+      plans: () => registry.plans(),
       logger,
     });
     await app.listen({ host: config.server.host, port: config.server.port });

@@ -479,6 +479,7 @@ export function loadDefinitionText(text: string, file: string): { plan?: Plan; p
     report.offset(0, 'FILE_TOO_LARGE', `file is larger than ${MAX_DEFINITION_BYTES / 1024} KiB; a definition is a few KB`, 'split it, or check that this is the file you meant');
     return { problems: report.problems };
   }
+  // eslint-disable-next-line no-control-regex -- YAML forbids these; finding them is the point
   const control = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.exec(text);
   if (control) {
     const code = (control[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');

@@ -41,6 +41,7 @@ const EXCERPT_WIDTH = 120;
 
 /** Control characters would drive the terminal (colours, cursor moves): shown as `\xNN` instead. */
 function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   return text.replace(/[\x00-\x08\x0B-\x1F\x7F]/g, (c) => `\\x${(c.codePointAt(0) as number).toString(16).padStart(2, '0')}`);
 }
 

@@ -4,7 +4,7 @@
  * Regenerate with `npm run docs:definitions`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EVENT_TYPES } from '../events/index.ts';
 import { ACTION_NAMES } from './plan.ts';
 import { PROBLEM_CODES } from './problems.ts';

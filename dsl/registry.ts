@@ -60,7 +60,8 @@ export class DefinitionRegistry {
   /** Loads the folder once. Call `watch()` to follow changes. */
   static open(options: RegistryOptions): DefinitionRegistry {
     const registry = new DefinitionRegistry(options);
-    registry.reload();
+    // The first load's problems are the caller's to print (before anything else starts); later ones are logged.
+    registry.settle(...registry.load());
     return registry;
   }
 
@@ -74,8 +75,16 @@ export class DefinitionRegistry {
     return this.currentProblems;
   }
 
-  /** Reloads every file now. */
+  /** Reloads every file now, logging its problems. */
   reload(): ReloadReport {
+    const [plans, problems, changed, kept] = this.load();
+    for (const problem of problems) this.logger?.warn({ code: problem.code, file: problem.file, line: problem.line, col: problem.col }, formatProblem(problem));
+    if (kept.length > 0) this.logger?.warn({ files: kept }, `definitions with problems keep their last good version in force: ${kept.join(', ')}`);
+    if (changed.length > 0) this.logger?.info({ changed }, `definitions in force: ${plans.map((p) => `${p.name} v${p.version}`).join(', ') || 'none'}`);
+    return this.settle(plans, problems, changed, kept);
+  }
+
+  private load(): [plans: readonly Plan[], problems: Problem[], changed: string[], kept: string[]] {
     const problems: Problem[] = [];
     let files: string[];
     try {
@@ -83,7 +92,7 @@ export class DefinitionRegistry {
     } catch (error) {
       // The folder is gone or unreadable: keep what is in force rather than dropping every definition.
       const problem: Problem = { code: 'FILE_UNREADABLE', message: `cannot read ${this.dir}: ${(error as Error).message}`, file: this.shown(this.dir), line: 1, col: 1 };
-      return this.settle(this.current, [problem], [], []);
+      return [this.current, [problem], [], []];
     }
     for (const file of [...this.lastGood.keys()]) if (!files.includes(file)) this.lastGood.delete(file);
 
@@ -109,15 +118,12 @@ export class DefinitionRegistry {
     const before = new Map(this.current.map((p) => [p.name, p.version]));
     const changed = plans.filter((p) => before.get(p.name) !== p.version).map((p) => `${p.name} v${p.version}`);
     for (const name of before.keys()) if (!plans.some((p) => p.name === name)) changed.push(`${name} (removed)`);
-    return this.settle(plans, problems, changed, kept);
+    return [plans, problems, changed, kept];
   }
 
   private settle(plans: readonly Plan[], problems: Problem[], changed: string[], kept: string[]): ReloadReport {
     this.current = plans;
     this.currentProblems = problems;
-    for (const problem of problems) this.logger?.warn({ code: problem.code, file: problem.file, line: problem.line, col: problem.col }, formatProblem(problem));
-    if (kept.length > 0) this.logger?.warn({ files: kept }, `definitions with problems keep their last good version in force: ${kept.join(', ')}`);
-    if (changed.length > 0) this.logger?.info({ changed }, `definitions in force: ${plans.map((p) => `${p.name} v${p.version}`).join(', ') || 'none'}`);
     const report = { plans, problems, changed, kept };
     this.onReload?.(report);
     return report;

@@ -70,14 +70,14 @@ function isNode(value: unknown): value is ASTNode {
   return typeof value === 'object' && value !== null && 'op' in value && 'args' in value;
 }
 
+/** Visits every node of a CEL AST in source order (CEL bounds the depth when parsing). */
 function walk(node: ASTNode, visit: (node: ASTNode, parent: ASTNode | undefined) => void, parent?: ASTNode): void {
   visit(node, parent);
-  const stack: unknown[] = [node.args];
-  while (stack.length > 0) {
-    const item = stack.pop();
+  const children = (item: unknown): void => {
     if (isNode(item)) walk(item, visit, node);
-    else if (Array.isArray(item)) stack.push(...item);
-  }
+    else if (Array.isArray(item)) item.forEach(children);
+  };
+  children(node.args);
 }
 
 /** The key of a `steps.<key>` or `steps["<key>"]` access, else undefined. */
