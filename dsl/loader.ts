@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, Parser, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { EVENT_TYPES } from '../events/index.ts';
 import { compile } from './compiler.ts';
@@ -18,12 +18,14 @@ import { didYouMean, type Problem, type ProblemCode } from './problems.ts';
 import {
   ACTION_INPUTS,
   actionStepSchema,
+  approvalSchema,
   approvalStepSchema,
   definitionSchema,
   ifStepShallowSchema,
   scheduleTriggerSchema,
   varName,
   waitStepSchema,
+  waitUntilSchema,
   type DefinitionDocument,
 } from './schema.ts';
 import { DefinitionTypeChecker, type ExpectedType, type ExpressionIssue, type StepInfo } from './typecheck.ts';
@@ -127,7 +129,20 @@ function shapeKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
   return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
 }
 
-function reportZodIssues(issues: readonly z.core.$ZodIssue[], base: Path, schema: z.ZodType, report: ProblemCollector, skipKeys: ReadonlySet<string> = new Set()): void {
+/** Keys that belong one level down (e.g. `email` of an action written beside `action:` instead of inside `with:`). */
+interface NestedKeys {
+  keys: readonly string[];
+  under: string;
+}
+
+function reportZodIssues(
+  issues: readonly z.core.$ZodIssue[],
+  base: Path,
+  schema: z.ZodType,
+  report: ProblemCollector,
+  skipKeys: ReadonlySet<string> = new Set(),
+  nested?: NestedKeys,
+): void {
   for (const issue of issues) {
     const rel = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     const path = [...base, ...rel];
@@ -136,9 +151,10 @@ function reportZodIssues(issues: readonly z.core.$ZodIssue[], base: Path, schema
       for (const key of issue.keys) {
         if (skipKeys.has(key) && rel.length === 0) continue;
         const guess = didYouMean(key, allowed);
+        const inside = rel.length === 0 && nested?.keys.includes(key) ? `${key} belongs inside ${nested.under}:` : undefined;
         report.at([...path, key], 'UNKNOWN_KEY', `unknown key '${key}' in ${pathText(path)}${allowed.length ? `; valid keys are ${allowed.join(', ')}` : ''}`, {
           key: true,
-          hint: guess ? `did you mean ${guess}?` : undefined,
+          hint: inside ?? (guess ? `did you mean ${guess}?` : undefined),
         });
       }
     } else if (issue.code === 'invalid_type' && issue.input === undefined) {
@@ -192,7 +208,17 @@ interface CollectedStep {
   id: string | undefined;
 }
 
-/** A whole-template value replaces the string, so in a string field it must give a string. */
+/** The keys that belong inside a step's `with:`, `wait:` or `approval:`, for "belongs inside" hints. */
+function nestedKeys(kind: StepKind, raw: Raw): NestedKeys | undefined {
+  if (kind === 'action') {
+    const inputs = typeof raw.action === 'string' ? ACTION_INPUTS[raw.action as ActionName] : undefined;
+    return inputs ? { keys: Object.keys(inputs.shape), under: 'with' } : undefined;
+  }
+  if (kind === 'wait') return { keys: Object.keys(waitUntilSchema.shape), under: 'wait' };
+  if (kind === 'approval') return { keys: Object.keys(approvalSchema.shape), under: 'approval' };
+  return undefined;
+}
+
 const STEP_KEYS = ['id', 'name', 'action', 'with', 'timeout', 'retry', 'continueOnError', 'wait', 'if', 'then', 'else', 'approval'];
 const TOP_KEYS = ['name', 'description', 'on', 'vars', 'steps'];
 
@@ -297,12 +323,14 @@ class DefinitionChecker {
         return;
       }
       const raw = step as Raw;
+      const kinds = STEP_KINDS.filter((kind) => kind in raw);
+      const nested = kinds.length === 1 ? nestedKeys(kinds[0] as StepKind, raw) : undefined;
       const unknown = Object.keys(raw).filter((key) => !STEP_KEYS.includes(key));
       for (const key of unknown) {
         const guess = didYouMean(key, STEP_KEYS);
-        this.report.at([...path, key], 'UNKNOWN_KEY', `unknown key '${key}' in a step`, { key: true, hint: guess ? `did you mean ${guess}?` : `a step has ${STEP_KEYS.join(', ')}` });
+        const hint = nested?.keys.includes(key) ? `${key} belongs inside ${nested.under}:` : guess ? `did you mean ${guess}?` : `a step has ${STEP_KEYS.join(', ')}`;
+        this.report.at([...path, key], 'UNKNOWN_KEY', `unknown key '${key}' in a step`, { key: true, hint });
       }
-      const kinds = STEP_KINDS.filter((kind) => (kind === 'action' ? 'action' in raw : kind in raw));
       const id = typeof raw.id === 'string' ? raw.id : undefined;
       if (id !== undefined) {
         const first = this.ids.get(id);
@@ -340,7 +368,8 @@ class DefinitionChecker {
     }
     const parsed = actionStepSchema.safeParse(raw);
     if (!parsed.success) {
-      reportZodIssues(parsed.error.issues, path, actionStepSchema, this.report, skip);
+      const inputs = typeof raw.action === 'string' ? Object.keys(ACTION_INPUTS[raw.action as ActionName]?.shape ?? {}) : [];
+      reportZodIssues(parsed.error.issues, path, actionStepSchema, this.report, skip, { keys: inputs, under: 'with' });
       return;
     }
     const action = parsed.data.action as ActionName;
@@ -369,10 +398,11 @@ class DefinitionChecker {
           waitStepSchema,
           this.report,
           skip,
+          { keys: Object.keys(waitUntilSchema.shape), under: 'wait' },
         );
       } else if (typeof wait !== 'string') {
         this.report.at([...path, 'wait'], 'INVALID_VALUE', 'wait is a duration (e.g. 3d) or { until, offset, at, timezone }');
-      } else reportZodIssues(parsed.error.issues, path, waitStepSchema, this.report, skip);
+      } else reportZodIssues(parsed.error.issues, path, waitStepSchema, this.report, skip, { keys: Object.keys(waitUntilSchema.shape), under: 'wait' });
     }
     const wait = raw.wait;
     if (typeof wait === 'string') {
@@ -390,7 +420,7 @@ class DefinitionChecker {
 
   private checkApprovalStep(raw: Raw, path: Path, skip: ReadonlySet<string>): void {
     const parsed = approvalStepSchema.safeParse(raw);
-    if (!parsed.success) reportZodIssues(parsed.error.issues, path, approvalStepSchema, this.report, skip);
+    if (!parsed.success) reportZodIssues(parsed.error.issues, path, approvalStepSchema, this.report, skip, { keys: Object.keys(approvalSchema.shape), under: 'approval' });
     const approval = raw.approval as Raw | undefined;
     if (approval && typeof approval.timeout === 'string' && !positiveDuration(approval.timeout)) {
       this.report.at([...path, 'approval', 'timeout'], 'BAD_DURATION', `'${approval.timeout}' is not a positive duration`, { hint: 'write e.g. 2d, 1w' });
@@ -465,6 +495,30 @@ class DefinitionChecker {
   }
 }
 
+/**
+ * Where the first unclosed quote and the first unclosed flow collection (`[`/`{`) open.
+ * The parser notices them only at the end of the file; people need the line they started on.
+ */
+function unclosedOpenings(text: string): { quote?: number; flow?: number } {
+  const found: { quote?: number; flow?: number } = {};
+  const stack: unknown[] = [...new Parser().parse(text)];
+  while (stack.length > 0) {
+    const token = stack.pop() as { type?: string; offset?: number; source?: string; end?: { source: string }[]; value?: unknown; items?: { key?: unknown; value?: unknown }[] } | undefined;
+    if (!token || typeof token !== 'object') continue;
+    if ((token.type === 'double-quoted-scalar' || token.type === 'single-quoted-scalar') && typeof token.offset === 'number') {
+      const quote = token.type === 'double-quoted-scalar' ? '"' : "'";
+      const source = (token.source ?? '').trimEnd();
+      if (source.length < 2 || !source.endsWith(quote)) found.quote = Math.min(found.quote ?? Infinity, token.offset);
+    }
+    if (token.type === 'flow-collection' && typeof token.offset === 'number' && !(token.end ?? []).some((t) => t.source === ']' || t.source === '}')) {
+      found.flow = Math.min(found.flow ?? Infinity, token.offset);
+    }
+    if (token.value) stack.push(token.value);
+    for (const item of token.items ?? []) stack.push(item.key, item.value);
+  }
+  return found;
+}
+
 /** Clearer words for some of the YAML library's messages. */
 const YAML_MESSAGES: Partial<Record<string, string>> = {
   DUPLICATE_KEY: 'this key appears twice in one mapping; each key appears once',
@@ -472,8 +526,14 @@ const YAML_MESSAGES: Partial<Record<string, string>> = {
   RESOURCE_EXHAUSTION: 'nested too deeply for a definition',
 };
 
-/** Validates one definition's text. `file` is how problems name it. */
+/** Validates one definition's text. `file` is how problems name it. Problems come in file order. */
 export function loadDefinitionText(text: string, file: string): { plan?: Plan; problems: Problem[] } {
+  const result = validateText(text, file);
+  result.problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  return result;
+}
+
+function validateText(text: string, file: string): { plan?: Plan; problems: Problem[] } {
   const report = new ProblemCollector(file, text.length > MAX_DEFINITION_BYTES * 4 ? '' : text);
   if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) {
     report.offset(0, 'FILE_TOO_LARGE', `file is larger than ${MAX_DEFINITION_BYTES / 1024} KiB; a definition is a few KB`, 'split it, or check that this is the file you meant');
@@ -493,10 +553,14 @@ export function loadDefinitionText(text: string, file: string): { plan?: Plan; p
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
   report.doc = doc;
+  let openings: ReturnType<typeof unclosedOpenings> | undefined;
   for (const error of [...doc.errors, ...doc.warnings]) {
+    let offset = error.pos[0];
+    if (/closing .*quote/.test(error.message)) offset = (openings ??= unclosedOpenings(text)).quote ?? offset;
+    else if (/end with an? [\]}]/.test(error.message)) offset = (openings ??= unclosedOpenings(text)).flow ?? offset;
     const code: ProblemCode = error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : error.code === 'RESOURCE_EXHAUSTION' ? 'TOO_DEEP' : 'YAML_SYNTAX';
     const message = (error.message.split('\n')[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, '');
-    report.offset(error.pos[0], code, YAML_MESSAGES[error.code] ?? message, error.code === 'TAG_RESOLVE_FAILED' ? 'tags (!name) are not part of the language: remove it' : undefined);
+    report.offset(offset, code, YAML_MESSAGES[error.code] ?? message, error.code === 'TAG_RESOLVE_FAILED' ? 'tags (!name) are not part of the language: remove it' : undefined);
   }
   if (report.problems.length > 0) return { problems: report.problems };
   for (const finding of documentFindings(doc)) report.offset(finding.offset, finding.code, finding.message, finding.hint);
@@ -516,7 +580,7 @@ export function loadDefinitionText(text: string, file: string): { plan?: Plan; p
   }
   const unknownTop = Object.keys(value).filter((key) => !TOP_KEYS.includes(key));
   new DefinitionChecker(value as Raw, report).run();
-  if (report.problems.length > 0) return { problems: report.problems.sort((a, b) => a.line - b.line || a.col - b.col) };
+  if (report.problems.length > 0) return { problems: report.problems };
   const parsed = definitionSchema.safeParse(value);
   if (!parsed.success) {
     // The step-by-step checks above should have said why; this is the schema's own word.
