@@ -9,4 +9,6 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
-await import('../cli/main.ts');
+// Commands that only read files skip loading Temporal, the store and the servers, so they answer fast.
+const offline = ['validate', 'schema', 'plan'].includes(process.argv[2] ?? '');
+await import(offline ? '../cli/offline.ts' : '../cli/main.ts');

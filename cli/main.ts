@@ -10,6 +10,8 @@ import { quietTemporalRuntime } from '../workers/index.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerEmulator } from './commands/emulator.ts';
+import { registerPlan } from './commands/plan.ts';
+import { registerSchema } from './commands/schema.ts';
 import { registerSend } from './commands/send.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -23,7 +25,7 @@ const program = new Command()
   .description('HR lifecycle events to durable, auditable OpenAI organization access, on Temporal.')
   .showHelpAfterError();
 
-for (const register of [registerDev, registerWorker, registerServe, registerEmulator, registerSend, registerValidate, registerAudit]) register(program);
+for (const register of [registerDev, registerWorker, registerServe, registerEmulator, registerSend, registerValidate, registerSchema, registerPlan, registerAudit]) register(program);
 
 quietTemporalRuntime('WARN');
 try {

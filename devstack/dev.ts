@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret, type TenureConfig } from '../config/index.ts';
-import { loadDefinitions, formatProblem } from '../dsl/index.ts';
+import { DefinitionRegistry, formatProblem, type ReloadReport } from '../dsl/index.ts';
 import { Organization, startEmulator, type OrgState, type RunningEmulator } from '../emulator/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { Store } from '../store/index.ts';
@@ -47,7 +47,12 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
 
   try {
     const secrets = devSecrets(config.home);
-    const { plans, problems } = loadDefinitions([config.definitionsDir]);
+    // Watches the folder: edits apply to new events at once; a broken file keeps its last good version.
+    // Schedules follow the definitions: a reload re-syncs them once the client exists.
+    let onReload: (report: ReloadReport) => void = () => {};
+    const registry = DefinitionRegistry.open({ dir: config.definitionsDir, logger, onReload: (report) => onReload(report) }).watch();
+    stops.push(async () => registry.close());
+    const [plans, problems] = [registry.plans(), registry.problems()];
     for (const problem of problems) print(formatProblem(problem));
     if (problems.length > 0) print(`tenure: ${problems.length} problem(s) in ${config.definitionsDir}; those definitions are not in force`);
 
@@ -104,7 +109,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
       client,
       taskQueue: config.taskQueue,
       sources,
-      plans: () => plans,
+      plans: () => registry.plans(),
       logger,
       ...(config.adminToken ? { audit: { store, token: config.adminToken } } : {}),
     });
@@ -112,6 +117,13 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
     stops.push(() => app.close());
     const triggerUrl = `http://${config.server.host}:${config.server.port}`;
     const schedules = await syncSchedules(client, plans, { taskQueue: config.taskQueue, maxUsers: config.scheduleMaxUsers });
+    onReload = (report) => {
+      if (report.changed.length === 0) return;
+      syncSchedules(client, report.plans, { taskQueue: config.taskQueue, maxUsers: config.scheduleMaxUsers }).then(
+        (synced) => logger.info({ schedules: synced }, 'schedules re-synced after a definition change'),
+        (error: unknown) => logger.error({ err: error }, 'could not re-sync schedules after a definition change'),
+      );
+    };
     for (const failure of schedules.failed) print(`tenure: schedule ${failure.scheduleId} was not synced: ${failure.error}`);
 
     const lines = [

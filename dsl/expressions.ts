@@ -3,7 +3,8 @@
  * Pure and deterministic (no clock, no I/O), so workflow code may import it.
  */
 import { Environment } from '@marcbachmann/cel-js';
-import type { TemplateValue } from './plan.ts';
+import type { HrEvent } from '../events/index.ts';
+import type { JsonValue, TemplateValue } from './plan.ts';
 
 /** The variables an expression can read. */
 export interface ExpressionContext {
@@ -11,34 +12,41 @@ export interface ExpressionContext {
   employee: Record<string, unknown>;
   changes: Record<string, unknown>;
   steps: Record<string, { output: unknown }>;
+  vars: Record<string, JsonValue>;
 }
 
-export const EXPRESSION_VARIABLES = ['event', 'employee', 'changes', 'steps'] as const;
+export const EXPRESSION_VARIABLES = ['event', 'employee', 'changes', 'steps', 'vars'] as const;
 
-/** Every field an employee may carry; absent ones read as null, so `employee.department == null` works. */
+/**
+ * Every field of `employee` an expression may read (the HrEvent employee schema's keys;
+ * a unit test keeps the two equal). Fields the event leaves out read as null, so
+ * `employee.department != null` works instead of failing on a missing key.
+ */
 export const EMPLOYEE_FIELDS = [
-  'id', 'email', 'firstName', 'lastName', 'department', 'title', 'employmentType',
-  'startDate', 'endDate', 'contractEndDate', 'timezone', 'manager',
+  'id',
+  'email',
+  'firstName',
+  'lastName',
+  'department',
+  'title',
+  'employmentType',
+  'startDate',
+  'endDate',
+  'contractEndDate',
+  'timezone',
+  'manager',
 ] as const;
 
-interface EventLike {
-  id: string;
-  type: string;
-  occurredAt: string;
-  source: string;
-  employee: object;
-  changes?: Record<string, unknown> | undefined;
-}
-
 /** The variables a definition's expressions see for `event`, given the outputs of the steps run so far. */
-export function expressionContext(event: EventLike, steps: ExpressionContext['steps'] = {}): ExpressionContext {
-  const employee: Record<string, unknown> = Object.fromEntries(EMPLOYEE_FIELDS.map((field) => [field, null]));
-  for (const [key, value] of Object.entries(event.employee)) if (value !== undefined) employee[key] = value;
+export function eventContext(event: HrEvent, vars: Record<string, JsonValue> = {}, steps: ExpressionContext['steps'] = {}): ExpressionContext {
+  const employee: Record<string, unknown> = {};
+  for (const field of EMPLOYEE_FIELDS) employee[field] = event.employee[field] ?? null;
   return {
     event: { id: event.id, type: event.type, occurredAt: event.occurredAt, source: event.source },
     employee,
     changes: { ...(event.changes ?? {}) },
     steps,
+    vars,
   };
 }
 
@@ -66,16 +74,6 @@ function toJson(value: unknown): unknown {
   return value;
 }
 
-/** Checks syntax and variable names without evaluating. Returns the problem, or undefined. */
-export function checkExpression(expression: string): string | undefined {
-  try {
-    const result = environment.check(expression);
-    return result.valid ? undefined : (result.error?.message.split('\n')[0] ?? 'invalid expression');
-  } catch (error) {
-    return (error as Error).message.split('\n')[0];
-  }
-}
-
 export function evaluate(expression: string, context: ExpressionContext): unknown {
   try {
     return toJson(environment.evaluate(expression, context as unknown as Record<string, unknown>));
@@ -90,12 +88,30 @@ export function evaluateCondition(expression: string, context: ExpressionContext
   return value;
 }
 
-const TEMPLATE = /\$\{\{\s*(.+?)\s*\}\}/g;
-const WHOLE_TEMPLATE = /^\$\{\{\s*(.+?)\s*\}\}$/;
+const TEMPLATE = /\$\{\{\s*(.+?)\s*\}\}/gs;
+const WHOLE_TEMPLATE = /^\$\{\{\s*(.+?)\s*\}\}$/s;
+
+/** One `${{ … }}` in a string: its expression and where that expression starts in the string. */
+export interface TemplatePart {
+  expression: string;
+  index: number;
+  /** True when the template is the whole string, so the value replaces it. */
+  whole: boolean;
+}
+
+/** The `${{ … }}` templates of a string, in order. */
+export function templateParts(text: string): TemplatePart[] {
+  const whole = WHOLE_TEMPLATE.test(text) && !(WHOLE_TEMPLATE.exec(text)?.[1] ?? '').includes('}}');
+  return [...text.matchAll(TEMPLATE)].map((m) => ({
+    expression: m[1] as string,
+    index: (m.index ?? 0) + m[0].indexOf(m[1] as string),
+    whole,
+  }));
+}
 
 /** The expressions inside a string's `${{ … }}` templates. */
 export function templateExpressions(text: string): string[] {
-  return [...text.matchAll(TEMPLATE)].map((m) => m[1] as string);
+  return templateParts(text).map((part) => part.expression);
 }
 
 /**

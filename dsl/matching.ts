@@ -1,6 +1,11 @@
 import type { HrEvent } from '../events/index.ts';
-import { evaluateCondition, expressionContext } from './expressions.ts';
+import { evaluateCondition, eventContext, type ExpressionContext } from './expressions.ts';
 import type { Plan } from './plan.ts';
+
+/** The variables a plan's expressions see for `event`, before any step has run. */
+export function expressionContext(event: HrEvent, plan?: Pick<Plan, 'vars'>, steps: ExpressionContext['steps'] = {}): ExpressionContext {
+  return eventContext(event, plan?.vars ?? {}, steps);
+}
 
 export interface Match {
   plan: Plan;
@@ -12,7 +17,6 @@ export interface Match {
 export function matchPlans(plans: readonly Plan[], event: HrEvent): { matched: Plan[]; errors: Match[] } {
   const matched: Plan[] = [];
   const errors: Match[] = [];
-  const context = expressionContext(event);
   for (const plan of plans) {
     if (!('event' in plan.trigger) || plan.trigger.event !== event.type) continue;
     if (plan.trigger.if === undefined) {
@@ -20,7 +24,7 @@ export function matchPlans(plans: readonly Plan[], event: HrEvent): { matched: P
       continue;
     }
     try {
-      if (evaluateCondition(plan.trigger.if, context)) matched.push(plan);
+      if (evaluateCondition(plan.trigger.if, expressionContext(event, plan))) matched.push(plan);
     } catch (error) {
       errors.push({ plan, error: (error as Error).message });
     }

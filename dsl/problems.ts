@@ -1,17 +1,27 @@
-/** Stable problem codes: tests assert on these, never on wording. */
-export type ProblemCode =
-  | 'YAML_SYNTAX'
-  | 'UNKNOWN_KEY'
-  | 'MISSING_KEY'
-  | 'UNKNOWN_EVENT'
-  | 'UNKNOWN_ACTION'
-  | 'INVALID_VALUE'
-  | 'BAD_EXPRESSION'
-  | 'BAD_DURATION'
-  | 'BAD_TIMEZONE'
-  | 'DUPLICATE_STEP_ID'
-  | 'DUPLICATE_NAME'
-  | 'FILE_UNREADABLE';
+/** Stable problem codes: tests assert on these, never on wording. docs/definitions.md lists them all. */
+export const PROBLEM_CODES = [
+  'YAML_SYNTAX',
+  'DUPLICATE_KEY',
+  'FORBIDDEN_KEY',
+  'ALIAS_LIMIT',
+  'TOO_DEEP',
+  'FILE_TOO_LARGE',
+  'FILE_UNREADABLE',
+  'UNKNOWN_KEY',
+  'MISSING_KEY',
+  'UNKNOWN_EVENT',
+  'UNKNOWN_ACTION',
+  'INVALID_VALUE',
+  'BAD_EXPRESSION',
+  'BAD_DURATION',
+  'BAD_TIMEZONE',
+  'BAD_CRON',
+  'SECRET_VALUE',
+  'UNCHECKED_APPROVAL',
+  'DUPLICATE_STEP_ID',
+  'DUPLICATE_NAME',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export interface Problem {
   code: ProblemCode;
@@ -26,13 +36,29 @@ export interface Problem {
   sourceLine?: string;
 }
 
+/** Widest source excerpt shown; longer lines are cut to a window around the caret. */
+const EXCERPT_WIDTH = 120;
+
+/** Control characters would drive the terminal (colours, cursor moves): shown as `\xNN` instead. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return text.replace(/[\x00-\x08\x0B-\x1F\x7F]/g, (c) => `\\x${(c.codePointAt(0) as number).toString(16).padStart(2, '0')}`);
+}
+
 /** `file:line:col: CODE message`, then the source line with a caret, then the hint. */
 export function formatProblem(problem: Problem): string {
-  const lines = [`${problem.file}:${problem.line}:${problem.col}: ${problem.code} ${problem.message}`];
+  const lines = [printable(`${problem.file}:${problem.line}:${problem.col}: ${problem.code} ${problem.message}`)];
   if (problem.sourceLine !== undefined) {
-    lines.push(`  ${problem.sourceLine}`, `  ${' '.repeat(Math.max(0, problem.col - 1))}^`);
+    let excerpt = printable(problem.sourceLine.replace(/\t/g, ' '));
+    let caret = Math.max(0, problem.col - 1);
+    if (excerpt.length > EXCERPT_WIDTH) {
+      const start = Math.max(0, Math.min(caret - EXCERPT_WIDTH / 2, excerpt.length - EXCERPT_WIDTH));
+      excerpt = `${start > 0 ? '…' : ''}${excerpt.slice(start, start + EXCERPT_WIDTH)}${start + EXCERPT_WIDTH < excerpt.length ? '…' : ''}`;
+      caret = caret - start + (start > 0 ? 1 : 0);
+    }
+    lines.push(`  ${excerpt}`, `  ${' '.repeat(caret)}^`);
   }
-  if (problem.hint) lines.push(`  hint: ${problem.hint}`);
+  if (problem.hint) lines.push(`  hint: ${printable(problem.hint)}`);
   return lines.join('\n');
 }
 

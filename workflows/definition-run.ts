@@ -1,6 +1,8 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  condition,
+  defineSignal,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -11,8 +13,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ActionResult, Activities } from '../activities/index.ts';
-import { renderTemplate, evaluate, expressionContext, ExpressionError, type ExpressionContext } from '../dsl/expressions.ts';
-import type { ActionStep, Plan, WaitStep } from '../dsl/plan.ts';
+import { evaluate, evaluateCondition, eventContext, ExpressionError, renderTemplate, type ExpressionContext } from '../dsl/expressions.ts';
+import type { ActionStep, ApprovalOutput, ApprovalStep, IfStep, Plan, PlanStep, WaitStep } from '../dsl/plan.ts';
 import { positiveDuration } from '../dsl/durations.ts';
 import { waitTarget } from '../dsl/time.ts';
 import type { DeliveredEvent } from '../events/index.ts';
@@ -28,13 +30,26 @@ export interface DefinitionRunInput {
 
 export interface StepResult {
   id: string;
-  kind: 'action' | 'wait';
-  outcome: ActionResult['outcome'] | 'failed' | 'waited';
+  kind: PlanStep['kind'];
+  /** An action's outcome; `waited`; the branch an `if` took; an approval's decision. */
+  outcome: ActionResult['outcome'] | 'failed' | 'waited' | 'then' | 'else' | 'approved' | 'rejected';
   openaiIds?: Record<string, string>;
   /** When a wait ended, ISO 8601. */
   until?: string;
+  /** Who decided an approval, and why. */
+  approval?: ApprovalOutput;
   error?: { type: string; message: string };
 }
+
+/** An operator's decision on a pending approval. `step` picks one approval when a run has several. */
+export interface ApprovalDecision {
+  by: string;
+  reason?: string;
+  step?: string;
+}
+
+export const approveSignal = defineSignal<[ApprovalDecision]>('approve');
+export const rejectSignal = defineSignal<[ApprovalDecision]>('reject');
 
 export interface DefinitionRunResult {
   workflowId: string;
@@ -79,6 +94,18 @@ export async function definitionRun({ plan, event: delivered }: DefinitionRunInp
     state.status = status;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
   };
+  // Decisions wait here until an approval step takes them, so one sent a moment early is not lost.
+  const decisions: (ApprovalDecision & { approved: boolean })[] = [];
+  const decide = (approved: boolean) => (decision: ApprovalDecision) => {
+    if (typeof decision?.by !== 'string' || decision.by.trim() === '') {
+      log.warn('approval decision ignored: it must say who decided (by)', { approved });
+      return;
+    }
+    decisions.push({ ...decision, approved });
+  };
+  setHandler(approveSignal, decide(true));
+  setHandler(rejectSignal, decide(false));
+
   // Enrichment seam: a thin delivery is read from the HR system, then its deferred trigger check runs.
   const completed = await completeEvent(plan, delivered).catch((error: unknown) => {
     setStatus('failed');
@@ -91,9 +118,14 @@ export async function definitionRun({ plan, event: delivered }: DefinitionRunInp
   }
   const event = completed.event;
   const outputs: ExpressionContext['steps'] = {};
-  const context = (): ExpressionContext => expressionContext(event, outputs);
+  const context = (): ExpressionContext => eventContext(event, plan.vars ?? {}, outputs);
 
-  const record = (step: ActionStep, result: Pick<StepResult, 'outcome' | 'openaiIds' | 'error'>, target: string | null) =>
+
+  const record = (
+    step: { id: string; action: string },
+    result: { outcome: ActionResult['outcome'] | 'failed' | 'approved' | 'rejected'; openaiIds?: Record<string, string> | undefined; error?: StepResult['error'] },
+    target: string | null,
+  ) =>
     recorder.recordOutcome({
       recordKey: `${workflowId}/${step.id}`,
       runId: workflowId,
@@ -106,7 +138,7 @@ export async function definitionRun({ plan, event: delivered }: DefinitionRunInp
       stepId: step.id,
       action: step.action,
       target,
-      outcome: result.outcome === 'waited' ? 'noop' : result.outcome,
+      outcome: result.outcome,
       openaiIds: result.openaiIds ?? {},
       errorType: result.error?.type ?? null,
       errorMessage: result.error?.message ?? null,
@@ -181,24 +213,80 @@ export async function definitionRun({ plan, event: delivered }: DefinitionRunInp
       await sleep(remaining, { summary: `${step.id}: until ${new Date(target).toISOString()}` });
       setStatus('running');
     }
-    return { id: step.id, kind: 'wait', outcome: 'waited', until: new Date(Math.max(target, Date.now())).toISOString() };
+    const until = new Date(Math.max(target, Date.now())).toISOString();
+    outputs[step.id] = { output: { until } };
+    return { id: step.id, kind: 'wait', outcome: 'waited', until };
+  }
+
+  async function runIf(step: IfStep): Promise<StepResult[]> {
+    const result = evaluateCondition(step.condition, context());
+    const branch = result ? 'then' : 'else';
+    outputs[step.id] = { output: { branch, result } };
+    const decided: StepResult = { id: step.id, kind: 'if', outcome: branch };
+    state.steps.push(decided);
+    return [decided, ...(await runSteps(result ? step.then : step.else))];
+  }
+
+  async function runApproval(step: ApprovalStep): Promise<StepResult> {
+    const approvers = step.approvers.map((a) => renderTemplate(a, context()));
+    const pending = () => decisions.findIndex((d) => d.step === undefined || d.step === step.id);
+    setStatus('waiting');
+    setCurrentDetails(
+      `Waiting for approval **${step.id}** from ${approvers.join(', ')} until ${new Date(Date.now() + step.timeoutMs).toISOString()} ` +
+        `(then: ${step.onTimeout}). Signal \`approve\` or \`reject\` with { by, reason }.` +
+        (step.message ? `\n\n${String(renderTemplate(step.message, context()))}` : ''),
+    );
+    const decided = await condition(() => pending() >= 0, step.timeoutMs);
+    setStatus('running');
+    let output: ApprovalOutput;
+    if (decided) {
+      const [decision] = decisions.splice(pending(), 1) as [ApprovalDecision & { approved: boolean }];
+      output = { approved: decision.approved, by: decision.by, reason: decision.reason ?? null, timedOut: false };
+    } else {
+      output = { approved: step.onTimeout === 'approve', by: null, reason: `no decision within ${step.timeoutMs} ms`, timedOut: true };
+    }
+    outputs[step.id] = { output };
+    const outcome = output.approved ? 'approved' : 'rejected';
+    // For approvals the audit row's target is who decided (or `timeout`): the auditor's "who approved this".
+    await record({ id: step.id, action: 'approval' }, { outcome }, output.by ?? 'timeout');
+    return { id: step.id, kind: 'approval', outcome, approval: output };
+  }
+
+  /** Runs steps in order; a failure that does not continue ends the run. Returns the results of these steps (branches flattened). */
+  async function runSteps(steps: readonly PlanStep[]): Promise<StepResult[]> {
+    const results: StepResult[] = [];
+    for (const step of steps) {
+      state.currentStep = step.id;
+      setCurrentDetails(`Step **${step.id}** (${step.kind === 'action' ? step.action : step.kind}) of ${plan.name} v${plan.version}`);
+      let result: StepResult | undefined;
+      try {
+        if (step.kind === 'if') {
+          results.push(...(await runIf(step)));
+          continue;
+        }
+        result = step.kind === 'action' ? await runAction(step) : step.kind === 'wait' ? await runWait(step) : await runApproval(step);
+      } catch (error) {
+        // A template or condition that fails on this event's data fails the step for good: retrying cannot fix it.
+        if (!(error instanceof ExpressionError)) throw error;
+        result = { id: step.id, kind: step.kind, outcome: 'failed', error: { type: 'BAD_EXPRESSION', message: error.message } };
+        if (step.kind === 'action') await record(step, { outcome: 'failed', error: result.error }, null);
+      }
+      state.steps.push(result);
+      results.push(result);
+      if (result.outcome === 'failed' && !(step.kind === 'action' && step.continueOnError)) {
+        setStatus('failed');
+        log.warn('step failed', { step: step.id, error: result.error });
+        throw ApplicationFailure.nonRetryable(
+          `step '${step.id}' (${step.kind === 'action' ? step.action : step.kind}) failed: ${result.error?.message ?? 'unknown error'}`,
+          result.error?.type ?? 'STEP_FAILED',
+        );
+      }
+    }
+    return results;
   }
 
   setStatus('running');
-  for (const step of plan.steps) {
-    state.currentStep = step.id;
-    setCurrentDetails(`Step **${step.id}** (${step.kind === 'action' ? step.action : 'wait'}) of ${plan.name} v${plan.version}`);
-    const result = step.kind === 'action' ? await runAction(step) : await runWait(step);
-    state.steps.push(result);
-    if (result.outcome === 'failed' && step.kind === 'action' && !step.continueOnError) {
-      setStatus('failed');
-      log.warn('step failed', { step: step.id, error: result.error });
-      throw ApplicationFailure.nonRetryable(
-        `step '${step.id}' (${step.action}) failed: ${result.error?.message ?? 'unknown error'}`,
-        result.error?.type ?? 'STEP_FAILED',
-      );
-    }
-  }
+  await runSteps(plan.steps);
   state.currentStep = null;
   setStatus('done');
   setCurrentDetails(`Done: ${state.steps.map((s) => `${s.id} ${s.outcome}`).join(', ')}`);

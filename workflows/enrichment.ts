@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { EnrichmentActivities, EnrichmentFailureType } from '../activities/index.ts';
-import { evaluateCondition, expressionContext } from '../dsl/expressions.ts';
+import { evaluateCondition, eventContext } from '../dsl/expressions.ts';
 import type { Plan } from '../dsl/plan.ts';
 import type { DeliveredEvent, HrEvent } from '../events/index.ts';
 
@@ -34,7 +34,7 @@ export async function completeEvent(plan: Plan, event: DeliveredEvent): Promise<
   if (plan.trigger.event !== full.type) return { applies: false, reason: `the record shows ${full.type}, and ${plan.name} runs on ${plan.trigger.event}` };
   if (plan.trigger.if === undefined) return { applies: true, event: full };
   try {
-    return evaluateCondition(plan.trigger.if, expressionContext(full)) ? { applies: true, event: full } : { applies: false, reason: `condition not met: ${plan.trigger.if}` };
+    return evaluateCondition(plan.trigger.if, eventContext(full, plan.vars ?? {})) ? { applies: true, event: full } : { applies: false, reason: `condition not met: ${plan.trigger.if}` };
   } catch (error) {
     return { applies: false, reason: `condition could not be evaluated: ${(error as Error).message}` };
   }

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { formatProblem, loadDefinitions } from '../../dsl/index.ts';
+import { DefinitionRegistry, formatProblem, type ReloadReport } from '../../dsl/index.ts';
 import { createLogger } from '../../logging/index.ts';
 import { Store } from '../../store/index.ts';
 import { buildSources, buildTriggerServer, syncSchedules } from '../../triggers/index.ts';
@@ -17,19 +17,27 @@ export function registerServe(program: Command): void {
         throw new CliError('no source is enabled: set TENURE_WEBHOOK_SECRET (a whsec_… secret), BAMBOOHR_WEBHOOK_SECRET or HIBOB_WEBHOOK_SECRET, or define sources in tenure.config.yaml');
       }
       const logger = createLogger({ level: cfg.logLevel, name: 'tenure-serve' });
-      const { plans, problems } = loadDefinitions([cfg.definitionsDir]);
-      for (const problem of problems) console.error(formatProblem(problem));
+      let onReload: (report: ReloadReport) => void = () => {};
+      const registry = DefinitionRegistry.open({ dir: cfg.definitionsDir, logger, onReload: (report) => onReload(report) }).watch();
+      for (const problem of registry.problems()) console.error(formatProblem(problem));
       const connection = await Connection.connect(cfg.temporal.connection());
       const client = new Client({ connection, namespace: cfg.temporal.namespace });
-      const schedules = await syncSchedules(client, plans, { taskQueue: cfg.taskQueue, maxUsers: cfg.scheduleMaxUsers });
+      const schedules = await syncSchedules(client, registry.plans(), { taskQueue: cfg.taskQueue, maxUsers: cfg.scheduleMaxUsers });
       logger.info({ schedules }, 'schedules synced');
+      onReload = (report) => {
+        if (report.changed.length === 0) return;
+        syncSchedules(client, report.plans, { taskQueue: cfg.taskQueue, maxUsers: cfg.scheduleMaxUsers }).then(
+          (synced) => logger.info({ schedules: synced }, 'schedules re-synced after a definition change'),
+          (error: unknown) => logger.error({ err: error }, 'could not re-sync schedules after a definition change'),
+        );
+      };
       // The admin token turns on GET /admin/audit, which reads the results store.
       const store = cfg.adminToken ? await Store.open(cfg.store) : undefined;
       const app = buildTriggerServer({
         client,
         taskQueue: cfg.taskQueue,
         sources,
-        plans: () => plans,
+        plans: () => registry.plans(),
         logger,
         ...(store && cfg.adminToken ? { audit: { store, token: cfg.adminToken } } : {}),
       });
@@ -37,6 +45,7 @@ export function registerServe(program: Command): void {
       await untilSignal();
       await app.close();
       await store?.close();
+      registry.close();
       await connection.close();
     });
 }

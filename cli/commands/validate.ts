@@ -5,15 +5,18 @@ import { config } from '../common.ts';
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check definition files; prints every problem as file:line:col: CODE message')
+    .description('check definition files; prints every problem as file:line:col: CODE message, exits 1 if there is any')
     .argument('[paths...]', 'files or folders (default: TENURE_DEFINITIONS)')
-    .action((paths: string[]) => {
-      const cfg = config();
-      const { plans, problems } = loadDefinitions(paths.length ? paths : [cfg.definitionsDir]);
+    .option('--json', 'print { plans, problems } as JSON on stdout')
+    .action((paths: string[], options: { json?: boolean }) => {
+      const { plans, problems } = loadDefinitions(paths.length ? paths : [config().definitionsDir]);
+      if (problems.length > 0) process.exitCode = 1;
+      if (options.json) {
+        console.log(JSON.stringify({ valid: problems.length === 0, plans: plans.map((p) => ({ name: p.name, version: p.version, source: p.source })), problems }, null, 2));
+        return;
+      }
       for (const problem of problems) console.error(formatProblem(problem));
-      if (problems.length > 0) {
-        console.error(`${problems.length} problem(s)`);
-        process.exitCode = 1;
-      } else console.log(`${plans.length} definition(s) valid: ${plans.map((p) => `${p.name} v${p.version}`).join(', ')}`);
+      if (problems.length > 0) console.error(`${problems.length} problem(s)`);
+      else console.log(`${plans.length} definition(s) valid: ${plans.map((p) => `${p.name} v${p.version}`).join(', ')}`);
     });
 }
