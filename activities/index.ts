@@ -15,7 +15,7 @@ export * from './contract.ts';
 export { createRecordActivities, RECORD_FAILURE_TYPES, type RecordActivities, type RecordDependencies } from './record.ts';
 export type { ActionResult } from './results.ts';
 export { createEnrichmentActivities, type Enricher, type EnrichmentActivities, type EnrichmentFailureType } from './enrichment.ts';
-export { createReconciliationActivities, type ReconciliationFailureType, type ReconciliationSource, type ReconciliationSubject, type ReconciliationActivities } from './reconciliation.ts';
+export { createReconciliationActivities, storeReconciliation, type ReconciliationFailureType, type ReconciliationSource, type ReconciliationSubject, type ReconciliationActivities } from './reconciliation.ts';
 export {
   AdminClient,
   type AdminClientOptions,

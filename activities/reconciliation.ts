@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Employee } from '../events/index.ts';
+import type { HrNoter } from '../store/index.ts';
 
 /** A person a scheduled reconciliation should act on. */
 export interface ReconciliationSubject {
@@ -17,6 +18,23 @@ export interface ReconciliationSubject {
 export interface ReconciliationSource {
   /** People whose employment has ended but who still hold access to the OpenAI organization. */
   departedWithAccess(): Promise<ReconciliationSubject[]>;
+}
+
+/**
+ * Reconciliation from Tenure's own identity map: people whose last HR event was a
+ * departure while Tenure's record says they are still invited or active — an
+ * offboarding that failed, was aborted, or ran before the account existed. (A departure
+ * whose webhook never arrived is not in the map; finding those needs the HR system's API.)
+ */
+export function storeReconciliation(store: Pick<HrNoter, 'departedWithAccess'>): ReconciliationSource {
+  return {
+    async departedWithAccess() {
+      const people = await store.departedWithAccess();
+      return people
+        .filter((p): p is typeof p & { email: string } => typeof p.email === 'string' && p.email.length > 0)
+        .map((p) => ({ source: p.source, employee: { id: p.employeeId, email: p.email } }));
+    },
+  };
 }
 
 /** Failure type when no reconciliation source is wired in. */

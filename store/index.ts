@@ -24,9 +24,11 @@ export {
   type IdentityReader,
   type AuditWriter,
   type AuditReader,
+  type HrEventNote,
+  type HrNoter,
 } from './store.ts';
 export { StoreError, StoreSchemaError, StoreUnavailableError, StoreInputError, type StoreErrorCode } from './errors.ts';
 export { identityChange, type IdentityChange, type IdentityFacts } from './identity.ts';
 export { auditCsv, auditJson, formatOpenAIIds, AUDIT_CSV_COLUMNS, type AuditCsvOptions } from './export.ts';
 export { parseSince } from './since.ts';
-export { OUTCOMES, IDENTITY_STATUSES, LIMITS, type Outcome, type IdentityStatus } from './schema.ts';
+export { OUTCOMES, IDENTITY_STATUSES, HR_STATUSES, LIMITS, type Outcome, type IdentityStatus, type HrStatus } from './schema.ts';

@@ -7,9 +7,10 @@ export type Outcome = (typeof OUTCOMES)[number];
 /**
  * Where a person stands in the OpenAI organization, as far as Tenure's own actions tell:
  * `invited` (an invite is pending), `active` (a member, or a SCIM user that is active),
- * `deactivated` (SCIM `active:false`), `removed` (no longer a member nor invited).
+ * `deactivated` (SCIM `active:false`), `removed` (no longer a member nor invited);
+ * `none` when HR has told Tenure about the person but Tenure has given them nothing yet.
  */
-export const IDENTITY_STATUSES = ['invited', 'active', 'deactivated', 'removed'] as const;
+export const IDENTITY_STATUSES = ['none', 'invited', 'active', 'deactivated', 'removed'] as const;
 export type IdentityStatus = (typeof IDENTITY_STATUSES)[number];
 
 export interface AuditLogTable {
@@ -49,7 +50,15 @@ export interface IdentitiesTable {
   status: IdentityStatus;
   /** ISO 8601 UTC of the audit row that last changed it. */
   updated_at: string;
+  /** What HR last said: employed or departed. Added by 0004. */
+  hr_status: HrStatus | null;
+  /** The HR event that said it, and when it happened (ISO 8601), so an older event never overrides a newer one. */
+  hr_event_id: string | null;
+  hr_event_at: string | null;
 }
+
+export const HR_STATUSES = ['employed', 'departed'] as const;
+export type HrStatus = (typeof HR_STATUSES)[number];
 
 export interface Database {
   audit_log: AuditLogTable;

@@ -5,7 +5,7 @@ import type { StoreConfig } from '../config/index.ts';
 import { isUnreachable, StoreError, StoreInputError, StoreSchemaError, StoreUnavailableError } from './errors.ts';
 import { identityChange, type IdentityChange } from './identity.ts';
 import { knownMigrations, migrations, type Dialect } from './migrations/index.ts';
-import { LIMITS, OUTCOMES, type Database, type IdentityStatus, type Outcome } from './schema.ts';
+import { LIMITS, OUTCOMES, type Database, type HrStatus, type IdentityStatus, type Outcome } from './schema.ts';
 import { openSqlite } from './sqlite.ts';
 
 /** One fact for the audit log: what a step of a run did, to whom, with what result. */
@@ -64,12 +64,30 @@ export interface Identity {
   status: IdentityStatus;
   /** ISO 8601 UTC of the last change. */
   updatedAt: string;
+  /** What HR last said (null until Tenure has seen an event for the person). */
+  hrStatus: HrStatus | null;
+  /** When that HR event happened, ISO 8601 UTC. */
+  hrEventAt: string | null;
+}
+
+/** One HR event as the identity map notes it. */
+export interface HrEventNote {
+  source: string;
+  employeeId: string;
+  /** The email HR gave, when the event carried one (a thin webhook may not). */
+  email?: string | null;
+  eventId: string;
+  eventType: string;
+  /** When the event happened (RFC 3339); an older note never overrides a newer one. */
+  occurredAt: string;
 }
 
 /** What the offboarding activities need: read a person's OpenAI ids by HR identity. */
 export type IdentityReader = Pick<Store, 'identity'>;
 /** What the recording activity needs. */
 export type AuditWriter = Pick<Store, 'record'>;
+/** What noting HR events and reconciliation need. */
+export type HrNoter = Pick<Store, 'noteHrEvent' | 'departedWithAccess'>;
 /** What `tenure audit` and the admin endpoint need. */
 export type AuditReader = Pick<Store, 'audit' | 'auditRows'>;
 
@@ -336,7 +354,58 @@ export class Store {
       scimId: row.scim_id,
       status: row.status,
       updatedAt: row.updated_at,
+      hrStatus: row.hr_status ?? null,
+      hrEventAt: row.hr_event_at ?? null,
     };
+  }
+
+  /**
+   * Notes what an HR event says about a person (employed, or departed) in the identity
+   * map, creating the row if Tenure has not acted on them yet. Events apply in
+   * `occurredAt` order: a late, older event changes nothing. Returns true when applied.
+   */
+  async noteHrEvent(note: HrEventNote, now: Date = new Date()): Promise<boolean> {
+    const occurred = new Date(note.occurredAt);
+    if (Number.isNaN(occurred.getTime())) throw new StoreInputError('occurredAt', `occurredAt '${note.occurredAt}' is not a time`);
+    for (const [field, value, limit] of [['source', note.source, LIMITS.source], ['employeeId', note.employeeId, LIMITS.employeeId], ['eventId', note.eventId, LIMITS.eventId]] as const) {
+      if (!value || value.length > limit) throw new StoreInputError(field, `${field} must be 1 to ${limit} characters`);
+    }
+    const at = occurred.toISOString();
+    const hr: HrStatus = note.eventType === 'employee.departed' ? 'departed' : 'employed';
+    return this.guard('noting an HR event', () =>
+      this.transaction(async (trx) => {
+        const row = await trx
+          .selectFrom('identities')
+          .select(['hr_event_at'])
+          .where('source', '=', note.source)
+          .where('employee_id', '=', note.employeeId)
+          .executeTakeFirst();
+        if (row?.hr_event_at && row.hr_event_at > at) return false;
+        const hrFields = { hr_status: hr, hr_event_id: note.eventId, hr_event_at: at, ...(note.email ? { email: note.email } : {}) };
+        if (row) {
+          await trx.updateTable('identities').set(hrFields).where('source', '=', note.source).where('employee_id', '=', note.employeeId).execute();
+        } else {
+          await trx
+            .insertInto('identities')
+            .values({ source: note.source, employee_id: note.employeeId, status: 'none', updated_at: now.toISOString(), email: null, openai_user_id: null, invite_id: null, scim_id: null, ...hrFields })
+            .execute();
+        }
+        return true;
+      }),
+    );
+  }
+
+  /** People HR says have left who, as far as Tenure's own actions tell, still hold access (invited or active). */
+  async departedWithAccess(): Promise<Identity[]> {
+    const rows = await this.guard('reading the identity map', () =>
+      this.db.selectFrom('identities').select(['source', 'employee_id']).where('hr_status', '=', 'departed').where('status', 'in', ['invited', 'active']).orderBy('source').orderBy('employee_id').execute(),
+    );
+    const found: Identity[] = [];
+    for (const row of rows) {
+      const identity = await this.identity(row.source, row.employee_id);
+      if (identity) found.push(identity);
+    }
+    return found;
   }
 
   /** Audit rows matching `query`, oldest first. */

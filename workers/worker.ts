@@ -1,6 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import { AdminClient, ScimClient, createActivities, createEnrichmentActivities, createReconciliationActivities, type Enricher, type ReconciliationSource } from '../activities/index.ts';
+import { AdminClient, ScimClient, createActivities, createEnrichmentActivities, createReconciliationActivities, storeReconciliation, type Enricher, type ReconciliationSource } from '../activities/index.ts';
 import type { TenureConfig } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { Store } from '../store/index.ts';
@@ -45,7 +45,7 @@ export async function startWorker(
     store?: Store;
     /** Readers of HR systems' APIs for thin webhooks. Default: none (thin events fail with ENRICHMENT_UNAVAILABLE). */
     enrichers?: readonly Enricher[];
-    /** Whom scheduled reconciliations act on. Default: none (they fail with RECONCILIATION_UNAVAILABLE). */
+    /** Whom scheduled reconciliations act on. Default: the identity map (departed in HR, still invited or active at OpenAI). */
     reconciliation?: ReconciliationSource;
   },
 ): Promise<RunningWorker> {
@@ -65,7 +65,7 @@ export async function startWorker(
     activities: {
       ...createActivities({ openai, scim, store, acceptancePollMs: config.openai.acceptancePollMs }),
       ...createEnrichmentActivities({ enrichers: options.enrichers ?? [] }),
-      ...createReconciliationActivities({ reconciliation: options.reconciliation }),
+      ...createReconciliationActivities({ reconciliation: options.reconciliation ?? storeReconciliation(store) }),
     },
     shutdownGraceTime: '5s',
   });

@@ -7,11 +7,13 @@ import {
   executeChild,
   log,
   ParentClosePolicy,
+  proxyActivities,
   setHandler,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities/index.ts';
 import type { Plan } from '../dsl/plan.ts';
 import type { DeliveredEvent } from '../events/index.ts';
 import { definitionRun } from './definition-run.ts';
@@ -42,6 +44,13 @@ export interface EmployeeState {
 
 export const hrEventSignal = defineSignal<[EmployeeEvent]>('hrEvent');
 export const employeeStateQuery = defineQuery<EmployeeState>('state');
+
+const noter = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  // The store being down makes the person's events wait, never lost.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+  summary: 'note HR event in the identity map',
+});
 
 /** Event ids remembered for de-duplication; older ones fall back on the runs' unique workflow ids. */
 const MAX_REMEMBERED_EVENTS = 500;
@@ -79,6 +88,18 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
     const { event, plans } = queue.shift() as EmployeeEvent;
     current = event.id;
     seen.add(event.id);
+    // The identity map learns what HR said (employed, departed) whatever the definitions do
+    // with it; reconciliation reads it. A thin event's type is not yet certain: not noted.
+    if (!('enrichment' in event && event.enrichment)) {
+      await noter.noteHrEvent({
+        source: input.source,
+        employeeId: input.employeeId,
+        email: event.employee.email ?? null,
+        eventId: event.id,
+        eventType: event.type,
+        occurredAt: event.occurredAt,
+      });
+    }
     for (const plan of plans) {
       const workflowId = runWorkflowId(plan.name, input.employeeId, event.id);
       try {

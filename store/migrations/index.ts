@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { auditLog } from './0001-audit-log.ts';
 import { identities } from './0002-identities.ts';
 import { auditAppendOnly } from './0003-audit-append-only.ts';
+import { hrStatus } from './0004-hr-status.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -17,6 +18,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
         '0001-audit-log': auditLog(dialect),
         '0002-identities': identities(),
         '0003-audit-append-only': auditAppendOnly(dialect),
+        '0004-hr-status': hrStatus(),
       };
     },
   };

@@ -128,6 +128,8 @@ describe.each(BACKENDS)('results store on %s', (name) => {
       scimId: null,
       status: 'invited',
       updatedAt: '2026-11-01T08:00:00.000Z',
+      hrStatus: null,
+      hrEventAt: null,
     });
 
     await step('accept', { action: 'openai.awaitAcceptance', outcome: 'updated', openaiIds: { userId: 'user-a' } }, '2026-11-02T08:00:00.000Z');
@@ -149,6 +151,29 @@ describe.each(BACKENDS)('results store on %s', (name) => {
 
     // Same employee id from another HR source is another person.
     expect(await store.identity('bamboohr', employeeId)).toBeUndefined();
+  });
+
+  it('notes what HR says in event order, and finds departed people who still hold access', async () => {
+    const note = (employeeId: string, eventType: string, occurredAt: string, eventId = `evt_${employeeId}_${occurredAt}`) =>
+      store.noteHrEvent({ source: 'hr', employeeId, email: `${employeeId.toLowerCase()}@example.com`, eventId, eventType, occurredAt });
+    // Known to HR before Tenure gave them anything.
+    expect(await note('N-1', 'employee.hired', '2026-11-01T09:00:00Z')).toBe(true);
+    expect(await store.identity('hr', 'N-1')).toMatchObject({ status: 'none', hrStatus: 'employed', email: 'n-1@example.com' });
+    // Invited, then departed: has access and has left.
+    await store.record(entry({ source: 'hr', employeeId: 'N-1', recordKey: 'r/N-1/invite', runId: 'r/N-1', action: 'openai.invite', outcome: 'created', target: 'n-1@example.com', openaiIds: { inviteId: 'invite-n1' } }));
+    expect(await note('N-1', 'employee.departed', '2026-11-20T17:00:00+01:00')).toBe(true);
+    // A late, older event does not undo the departure.
+    expect(await note('N-1', 'employee.updated', '2026-11-10T09:00:00Z')).toBe(false);
+    expect(await store.identity('hr', 'N-1')).toMatchObject({ status: 'invited', hrStatus: 'departed', hrEventAt: '2026-11-20T16:00:00.000Z' });
+    // Departed with nothing at OpenAI, and employed with access: neither is a reconciliation target.
+    await note('N-2', 'employee.departed', '2026-11-20T09:00:00Z');
+    await store.record(entry({ source: 'hr', employeeId: 'N-3', recordKey: 'r/N-3/invite', runId: 'r/N-3', action: 'openai.invite', outcome: 'created', target: 'n-3@example.com', openaiIds: { inviteId: 'invite-n3' } }));
+    await note('N-3', 'employee.hired', '2026-11-01T09:00:00Z');
+    expect((await store.departedWithAccess()).map((i) => [i.employeeId, i.status, i.inviteId])).toEqual([['N-1', 'invited', 'invite-n1']]);
+    // Removed at OpenAI: reconciled.
+    await store.record(entry({ source: 'hr', employeeId: 'N-1', recordKey: 'r/N-1/remove', runId: 'r/N-1', action: 'openai.remove', outcome: 'removed', target: 'n-1@example.com', openaiIds: { inviteId: 'invite-n1' } }));
+    expect(await store.departedWithAccess()).toEqual([]);
+    await expect(note('N-4', 'employee.hired', 'yesterday')).rejects.toMatchObject({ field: 'occurredAt' });
   });
 
   it('leaves the identity map alone for failures, approvals and notifications', async () => {

@@ -94,6 +94,8 @@ describe('thin path: webhook → Temporal → OpenAI invite → results store', 
       ['tell-it', 'notify', 'created'],
     ]);
     expect(audit[0]).toMatchObject({ target: email, openaiIds: { inviteId: invite[0]!.id }, definition: 'onboard-openai', runId });
+    // The identity map knows the invite, and what HR said.
+    expect(await store.identity('generic', employeeId)).toMatchObject({ status: 'invited', inviteId: invite[0]!.id, hrStatus: 'employed', email });
 
     // The invite went over HTTP, looked up before it created.
     const calls = emulator.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
