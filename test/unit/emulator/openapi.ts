@@ -1,12 +1,12 @@
-// OpenAI's own OpenAPI description of the Admin API endpoints Tenure uses (the subset in
-// ../shared/reference, from openai/openai-openapi), compiled with Ajv's JSON Schema
+// OpenAI's own OpenAPI description of the Admin API endpoints Tenure uses (the subset of
+// openai/openai-openapi's published spec kept in test/fixtures/openai/), compiled with Ajv's JSON Schema
 // 2020-12 validator, which OpenAPI 3.1 schemas are — including the `anyOf: [T, {type: null}]`
 // form of nullable fields. Vendor keywords (`x-…`) are allowed and ignored.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const SPEC_PATH = fileURLToPath(new URL('../../../../shared/reference/openai-admin-openapi.json', import.meta.url));
+const SPEC_PATH = fileURLToPath(new URL('../../fixtures/openai/admin-openapi.json', import.meta.url));
 
 interface Operation {
   responses: Record<string, { content?: { 'application/json'?: { schema?: { $ref?: string } } } }>;
@@ -15,7 +15,7 @@ type Spec = { paths: Record<string, Record<string, Operation>>; components: { sc
 
 function loadSpec(): Spec {
   if (!existsSync(SPEC_PATH)) {
-    throw new Error(`OpenAI's OpenAPI description is expected at ${SPEC_PATH} (the shared reference folder beside the repository)`);
+    throw new Error(`OpenAI's OpenAPI description is missing: expected at ${SPEC_PATH}`);
   }
   return JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
 }
