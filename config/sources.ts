@@ -15,6 +15,7 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { didYouMean, positiveDuration, type Problem, type ProblemCode } from '../dsl/index.ts';
 import { EMPLOYMENT_TYPES, EVENT_TYPES } from '../events/index.ts';
+import { isTimeZone } from '../dsl/index.ts';
 
 /** The adapters Tenure ships. */
 export const SOURCE_KINDS = ['generic', 'bamboohr', 'hibob'] as const;
@@ -145,14 +146,6 @@ class Problems {
   }
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Parses and validates the text of a `tenure.config.yaml`. Reports every problem at once,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.ts';
 import { parseDuration, positiveDuration } from './durations.ts';
 import type { JsonValue, Plan, PlanStep, PlanTrigger, TemplateValue } from './plan.ts';
 import type { DefinitionDocument, StepDocument } from './schema.ts';
@@ -8,18 +9,6 @@ export const DEFAULT_STEP_TIMEOUT_MS = 60_000;
 /** Default attempts of an action step (retryable failures only). */
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
-/** JSON with object keys sorted, so equal definitions hash equally whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** Drops keys whose value is undefined, so plans are plain JSON that survives a round trip unchanged. */
 function defined<T extends object>(value: T): T {

@@ -16,7 +16,8 @@ export { matchPlans, expressionContext } from './matching.ts';
 export { evaluate, evaluateCondition, renderTemplate, eventContext, EMPLOYEE_FIELDS, ExpressionError, type ExpressionContext } from './expressions.ts';
 export { DefinitionTypeChecker } from './typecheck.ts';
 export { parseDuration, positiveDuration } from './durations.ts';
-export { waitTarget, localDateTimeToEpochMs } from './time.ts';
+export { waitTarget, localDateTimeToEpochMs, isTimeZone } from './time.ts';
+export { canonicalJson } from './canonical-json.ts';
 export {
   ACTION_NAMES,
   STEP_KINDS,

@@ -29,6 +29,7 @@ import {
   type DefinitionDocument,
 } from './schema.ts';
 import { DefinitionTypeChecker, type ExpectedType, type ExpressionIssue, type StepInfo } from './typecheck.ts';
+import { isTimeZone } from './time.ts';
 
 /** Files larger than this are refused before parsing (real definitions are a few KB). */
 export const MAX_DEFINITION_BYTES = 64 * 1024;
@@ -174,14 +175,6 @@ function reportZodIssues(
   }
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@hourly'];
 

@@ -54,3 +54,13 @@ export function waitTarget(until: string, options: { offsetMs?: number; at?: str
   if (Number.isNaN(base)) throw new RangeError(`'${until}' is neither a local date (YYYY-MM-DD) nor an RFC 3339 time`);
   return base + offsetMs;
 }
+
+/** Whether `zone` is an IANA time zone this runtime knows (e.g. Europe/London). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -3,6 +3,9 @@ import secureJson from 'secure-json-parse';
 import type { z } from 'zod';
 import { hrEventSchema, pendingEventSchema, type DeliveredEvent, type EnrichmentRequest } from '../../events/index.ts';
 import { DeliveryRejected, type Delivery, type FieldProblem } from './types.ts';
+import { canonicalJson } from '../../dsl/index.ts';
+
+export { canonicalJson };
 
 export function header(headers: Delivery['headers'], name: string): string | undefined {
   const value = headers[name];
@@ -39,18 +42,6 @@ export function macMatches(expected: Buffer, claimed: Buffer): boolean {
   return claimed.length === expected.length && timingSafeEqual(expected, claimed);
 }
 
-/** JSON with object keys sorted, so equal values hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /**
  * An event id for vendors that send none: a hash of the source's event identity, so a

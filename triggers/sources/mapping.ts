@@ -1,5 +1,6 @@
 import type { FieldMapping, MappableField } from '../../config/index.ts';
 import { EMPLOYMENT_TYPES } from '../../events/index.ts';
+import { isTimeZone } from '../../dsl/index.ts';
 
 /** A vendor's defaults: for each field, the names it may arrive under and how its values read. */
 export type DefaultMappings = Partial<Record<MappableField, { fields: string[]; values?: Record<string, string> }>>;
@@ -12,14 +13,6 @@ export interface MappedRecord {
   origins: Record<string, string>;
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function lookup(values: Record<string, string> | undefined, raw: string): string | undefined {
   if (!values) return undefined;
