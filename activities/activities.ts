@@ -1,5 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { positiveDuration } from '../dsl/index.ts';
+import type { Secret } from '../config/index.ts';
 import type { Store } from '../store/index.ts';
 import type { AdminClient } from './openai/admin-client.ts';
 import { checkAcceptance } from './openai/acceptance.ts';
@@ -8,6 +9,7 @@ import { atOpenAIBoundary } from './openai/failures.ts';
 import { inviteUser, type IdempotencyHints } from './openai/invite.ts';
 import { removeMember, setRole } from './openai/members.ts';
 import { addToProject, removeFromProject } from './openai/projects.ts';
+import { createNotifyActivities } from './notify.ts';
 import { createRecordActivities } from './record.ts';
 import type { ActionResult } from './results.ts';
 import { scimDeactivate, scimProvision, scimReactivate } from './scim/actions.ts';
@@ -15,7 +17,6 @@ import type { ScimClient } from './scim/client.ts';
 import type {
   AwaitAcceptanceInput,
   InviteInput,
-  NotifyInput,
   ProjectMembershipInput,
   RemoveFromProjectInput,
   RemoveInput,
@@ -35,6 +36,8 @@ export interface ActivityDependencies {
   clock?: () => Date;
   /** Pause between two looks of `openai.awaitAcceptance`, ms. Default {@link DEFAULT_ACCEPTANCE_POLL_MS}. */
   acceptancePollMs?: number | undefined;
+  /** Secrets definitions may name (TENURE_SECRET_<NAME>), e.g. a notify webhook URL. Default: none. */
+  secrets?: ReadonlyMap<string, Secret>;
 }
 
 /** The activity's Temporal attempt info, when it runs in one (tests may call the functions directly). */
@@ -62,7 +65,7 @@ function logged(action: string, result: ActionResult): ActionResult {
  * Each action looks before it acts, so running it twice — or again after a crash between
  * the call and its completion — leaves exactly one effect.
  */
-export function createActivities({ openai, scim, store, clock = () => new Date(), acceptancePollMs = DEFAULT_ACCEPTANCE_POLL_MS }: ActivityDependencies) {
+export function createActivities({ openai, scim, store, clock = () => new Date(), acceptancePollMs = DEFAULT_ACCEPTANCE_POLL_MS, secrets = new Map() }: ActivityDependencies) {
   const needScim = (): ScimClient => {
     if (!scim) {
       throw new ActionRefusedError('SCIM_NOT_CONFIGURED', 'no SCIM service is configured: set OPENAI_SCIM_BASE_URL and OPENAI_SCIM_TOKEN for the worker');
@@ -120,11 +123,7 @@ export function createActivities({ openai, scim, store, clock = () => new Date()
       return logged('openai.scim.reactivate', await atOpenAIBoundary(() => scimReactivate(needScim(), input)));
     },
 
-    /** `notify`: outgoing delivery lands with its own channel configuration; for now the message is logged. */
-    async notify(input: NotifyInput): Promise<ActionResult> {
-      log.info('notification', { channel: input.channel, text: input.text });
-      return { outcome: 'created', target: input.channel, openaiIds: {}, output: { delivered: 'log' } };
-    },
+    ...createNotifyActivities({ secrets }),
 
     ...createRecordActivities({ store, clock }),
   };

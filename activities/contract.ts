@@ -63,4 +63,6 @@ export interface ScimUserInput {
 export interface NotifyInput {
   channel: string;
   text: string;
+  /** Name of the secret holding the webhook URL; resolved by the activity, never carried as a value. */
+  secret?: string;
 }

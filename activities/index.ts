@@ -10,6 +10,7 @@
  *   const activities = createActivities({ openai, scim, store });
  *   Worker.create({ activities, … });
  */
+export { createNotifyActivities, NOTIFY_FAILURE_TYPES } from './notify.ts';
 export { createActivities, DEFAULT_ACCEPTANCE_POLL_MS, type Activities, type ActivityDependencies } from './activities.ts';
 export * from './contract.ts';
 export { createRecordActivities, RECORD_FAILURE_TYPES, type RecordActivities, type RecordDependencies } from './record.ts';

@@ -117,6 +117,24 @@ export interface TenureConfig {
   /** A scheduled run refuses to act when it would touch more users than this. */
   readonly scheduleMaxUsers: number;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /**
+   * Secrets definitions may name (`secret: SLACK_WEBHOOK`), from `TENURE_SECRET_<NAME>`
+   * variables. Only that prefix is reachable, so no definition can name OPENAI_ADMIN_KEY.
+   */
+  readonly definitionSecrets: ReadonlyMap<string, Secret>;
+}
+
+/** Environment prefix of the secrets definitions may name. */
+export const DEFINITION_SECRET_PREFIX = 'TENURE_SECRET_';
+
+function definitionSecrets(env: Env): Map<string, Secret> {
+  const found = new Map<string, Secret>();
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(DEFINITION_SECRET_PREFIX) && name.length > DEFINITION_SECRET_PREFIX.length && value) {
+      found.set(name.slice(DEFINITION_SECRET_PREFIX.length), new Secret(value));
+    }
+  }
+  return found;
 }
 
 const port = (name: string) =>
@@ -230,6 +248,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): TenureConfig 
     ...sourcesConfig(env, cwd, e.TENURE_CONFIG),
     scheduleMaxUsers: e.TENURE_SCHEDULE_MAX_USERS,
     logLevel: e.TENURE_LOG_LEVEL,
+    definitionSecrets: definitionSecrets(env),
   };
 }
 

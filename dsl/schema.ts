@@ -65,8 +65,15 @@ export const ACTION_INPUTS = {
     note: z.string().max(2000).optional().describe('Free text for the audit log; templates allowed'),
   }),
   notify: z.strictObject({
-    channel: z.string().min(1).describe('A channel name; where it delivers is configuration, never the definition'),
+    channel: z.string().min(1).describe('A channel name, shown in the message and the audit log'),
     text: z.string().min(1).max(4000).describe('Message text; templates allowed'),
+    secret: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'secret names are UPPER_SNAKE_CASE, e.g. SLACK_WEBHOOK')
+      .optional()
+      .describe(
+        'Name of the secret holding the incoming-webhook URL to post to (Slack-compatible JSON {"text": …}); the worker reads it from TENURE_SECRET_<NAME>. Without it the message is only logged.',
+      ),
   }),
 } satisfies Record<ActionName, z.ZodType>;
 

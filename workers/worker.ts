@@ -63,7 +63,7 @@ export async function startWorker(
     taskQueue: config.taskQueue,
     workflowBundle: options.bundle ?? (await bundleWorkflows()),
     activities: {
-      ...createActivities({ openai, scim, store, acceptancePollMs: config.openai.acceptancePollMs }),
+      ...createActivities({ openai, scim, store, acceptancePollMs: config.openai.acceptancePollMs, secrets: config.definitionSecrets }),
       ...createEnrichmentActivities({ enrichers: options.enrichers ?? [] }),
       ...createReconciliationActivities({ reconciliation: options.reconciliation ?? storeReconciliation(store) }),
     },
