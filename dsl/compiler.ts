@@ -62,7 +62,7 @@ function compileStep(step: StepDocument): PlanStep {
 export function compile(definition: DefinitionDocument, source: string): Plan {
   const on = definition.on;
   const trigger: PlanTrigger =
-    'schedule' in on ? { schedule: { cron: on.schedule.cron, timezone: on.schedule.timezone } } : { event: on.event, ...(on.if !== undefined ? { if: on.if } : {}) };
+    'schedule' in on ? { schedule: { cron: on.schedule.cron, timezone: on.schedule.timezone }, for: on.for } : { event: on.event, ...(on.if !== undefined ? { if: on.if } : {}) };
   const body = {
     name: definition.name,
     ...(definition.description !== undefined ? { description: definition.description } : {}),

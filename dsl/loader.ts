@@ -23,6 +23,7 @@ import {
   definitionSchema,
   ifStepShallowSchema,
   scheduleTriggerSchema,
+  SCHEDULE_SELECTORS,
   varName,
   waitStepSchema,
   waitUntilSchema,
@@ -253,9 +254,9 @@ class DefinitionChecker {
     }
     const o = on as Raw;
     for (const key of Object.keys(o)) {
-      if (!['event', 'if', 'schedule'].includes(key)) {
-        const guess = didYouMean(key, ['event', 'if', 'schedule']);
-        this.report.at(['on', key], 'UNKNOWN_KEY', `unknown key '${key}' in on; valid keys are event, if, schedule`, { key: true, hint: guess ? `did you mean ${guess}?` : undefined });
+      if (!['event', 'if', 'schedule', 'for'].includes(key)) {
+        const guess = didYouMean(key, ['event', 'if', 'schedule', 'for']);
+        this.report.at(['on', key], 'UNKNOWN_KEY', `unknown key '${key}' in on; valid keys are event, if, schedule, for`, { key: true, hint: guess ? `did you mean ${guess}?` : undefined });
       }
     }
     if ('event' in o && 'schedule' in o) {
@@ -263,7 +264,10 @@ class DefinitionChecker {
     } else if ('schedule' in o) {
       this.trigger = 'schedule';
       if ('if' in o) this.report.at(['on', 'if'], 'INVALID_VALUE', 'on.if applies to event triggers; a schedule has no event to test', { key: true });
-      const parsed = scheduleTriggerSchema.safeParse({ schedule: o.schedule });
+      if (!('for' in o)) {
+        this.report.at(['on'], 'MISSING_KEY', "a scheduled definition acts on people: say whom with for", { hint: 'add for: departed-with-access (people HR says have left who still hold access)' });
+      }
+      const parsed = scheduleTriggerSchema.safeParse({ schedule: o.schedule, for: 'for' in o ? o.for : SCHEDULE_SELECTORS[0] });
       if (!parsed.success) reportZodIssues(parsed.error.issues, ['on'], scheduleTriggerSchema, this.report);
       else {
         const problem = cronProblem(parsed.data.schedule.cron);
@@ -280,6 +284,7 @@ class DefinitionChecker {
         });
       }
       if ('if' in o && (typeof o.if !== 'string' || o.if.trim() === '')) this.report.at(['on', 'if'], 'INVALID_VALUE', 'on.if is a CEL condition (a non-empty string)');
+      if ('for' in o) this.report.at(['on', 'for'], 'INVALID_VALUE', 'on.for applies to schedules; an event run is about the event\'s employee', { key: true });
     } else {
       this.report.at(['on'], 'MISSING_KEY', 'on needs event (an HR event type) or schedule', { hint: `e.g. on: { event: ${EVENT_TYPES[0]} }` });
     }

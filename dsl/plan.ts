@@ -88,7 +88,10 @@ export interface ApprovalStep extends StepBase {
 export type PlanStep = ActionStep | WaitStep | IfStep | ApprovalStep;
 
 /** What starts a run: an HR event (optionally filtered), or a schedule (a Temporal Schedule). */
-export type PlanTrigger = { event: EventType; if?: string } | { schedule: { cron: string; timezone: string } };
+export type PlanTrigger =
+  | { event: EventType; if?: string }
+  /** `for` says whom each tick acts on; each person gets a run of their own, as a departure. */
+  | { schedule: { cron: string; timezone: string }; for: 'departed-with-access' };
 
 export interface Plan {
   /** The definition's `name`: part of every run's workflow id. */

@@ -191,6 +191,9 @@ export const eventTriggerSchema = z.strictObject({
   if: z.string().min(1).optional().describe('CEL condition over event, employee, changes and vars; the run starts only when true'),
 });
 
+/** Whom a scheduled definition acts on. */
+export const SCHEDULE_SELECTORS = ['departed-with-access'] as const;
+
 export const scheduleTriggerSchema = z.strictObject({
   schedule: z
     .strictObject({
@@ -198,6 +201,11 @@ export const scheduleTriggerSchema = z.strictObject({
       timezone: z.string().default('UTC').describe('IANA zone the cron is read in (default UTC)'),
     })
     .describe('Run on a schedule (a Temporal Schedule)'),
+  for: z
+    .enum(SCHEDULE_SELECTORS)
+    .describe(
+      'Whom each tick acts on, each as that person\'s own run with `employee` set: departed-with-access = people whose last HR event was a departure but who, by the identity map, are still invited or active at OpenAI',
+    ),
 });
 
 export const varName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'var names are letters, digits and _, not starting with a digit');

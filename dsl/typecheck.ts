@@ -49,20 +49,21 @@ const OUTPUT_SCHEMAS: Record<StepKind, Record<string, string> | 'map'> = {
 function baseEnvironment(trigger: 'event' | 'schedule'): Environment {
   const env = new Environment(ENVIRONMENT_OPTIONS);
   env.registerVariable({ name: 'event', schema: EVENT_SCHEMA });
+  // Scheduled runs are each about one person too (the schedule's `for` selects them), but not about a change.
+  env.registerType('Manager', { fields: { id: 'string', email: 'string' } });
+  env.registerVariable({ name: 'employee', schema: EMPLOYEE_SCHEMA });
   if (trigger === 'event') {
-    env.registerType('Manager', { fields: { id: 'string', email: 'string' } });
     env.registerType('Change', { fields: { from: 'dyn', to: 'dyn' } });
-    env.registerVariable({ name: 'employee', schema: EMPLOYEE_SCHEMA });
     env.registerVariable({ name: 'changes', schema: Object.fromEntries(EMPLOYEE_FIELDS.map((field) => [field, 'Change'])) });
-    allowNullComparisons(env, ['string', 'Manager']);
-  } else allowNullComparisons(env, ['string']);
+  }
+  allowNullComparisons(env, ['string', 'Manager']);
   return env;
 }
 
 // Built once: cloning is cheap, building is not. A cloned parent can register no more.
 const BASES = { event: baseEnvironment('event'), schedule: baseEnvironment('schedule') };
 
-const VARIABLES = { event: ['event', 'employee', 'changes', 'steps', 'vars'], schedule: ['event', 'steps', 'vars'] } as const;
+const VARIABLES = { event: ['event', 'employee', 'changes', 'steps', 'vars'], schedule: ['event', 'employee', 'steps', 'vars'] } as const;
 
 const KNOWN_FIELDS = [...EMPLOYEE_FIELDS, ...Object.keys(EVENT_SCHEMA), 'from', 'to', 'output', ...Object.keys(OUTPUT_SCHEMAS.approval), 'until', 'branch', 'result'];
 
@@ -214,7 +215,7 @@ export class DefinitionTypeChecker {
       const names = VARIABLES[this.trigger];
       const guess = didYouMean(variable, names);
       const scheduleNote =
-        this.trigger === 'schedule' && (variable === 'employee' || variable === 'changes') ? '; a definition started by a schedule has no employee' : '';
+        this.trigger === 'schedule' && variable === 'changes' ? '; a scheduled run is not about a change: it has no changes' : '';
       return { message: `unknown variable '${variable}'${scheduleNote}`, offset, hint: guess ? `did you mean ${guess}?` : `expressions can read ${names.join(', ')}` };
     }
     const key = /^No such key: (\w+)/.exec(message)?.[1];

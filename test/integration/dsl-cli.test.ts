@@ -34,7 +34,7 @@ describe('tenure validate', () => {
   it('passes the shipped definitions', async () => {
     const result = await tenure(['validate', 'definitions/']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^4 definition\(s\) valid: move-department v\w{7}, offboard-openai v\w{7}, onboard-openai v\w{7}, renew-contract v\w{7}$/m);
+    expect(result.stdout).toMatch(/^5 definition\(s\) valid: move-department v\w{7}, offboard-openai v\w{7}, onboard-openai v\w{7}, reconcile-departed v\w{7}, renew-contract v\w{7}$/m);
   });
 
   it.each(['invalid', 'hostile'])('fails on the %s corpus, naming every file:line:col and code, with source and caret', async (folder) => {

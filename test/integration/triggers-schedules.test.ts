@@ -28,8 +28,8 @@ describe('schedules', () => {
   const subjects: ReconciliationSubject[] = [];
   const suffix = unique('s');
   const reconcile = (cron = '0 3 * * *', text = 'Removed ${{ employee.email }}'): Plan =>
-    plan(`reconcile-${suffix}`, { schedule: { cron, timezone: 'Europe/London' } }, [{ id: 'tell-it', action: 'notify', with: { channel: 'it', text } }]);
-  const weekly = plan(`weekly-${suffix}`, { schedule: { cron: '0 4 * * 1', timezone: 'UTC' } }, []);
+    plan(`reconcile-${suffix}`, { schedule: { cron, timezone: 'Europe/London' }, for: 'departed-with-access' }, [{ id: 'tell-it', action: 'notify', with: { channel: 'it', text } }]);
+  const weekly = plan(`weekly-${suffix}`, { schedule: { cron: '0 4 * * 1', timezone: 'UTC' }, for: 'departed-with-access' }, []);
   const onEvent = plan(`on-hire-${suffix}`, { event: 'employee.hired' }, []);
 
   beforeAll(async () => {
@@ -76,7 +76,7 @@ describe('schedules', () => {
   });
 
   it('reports a Schedule Temporal refuses and still syncs the others', async () => {
-    const bad = plan(`bad-cron-${suffix}`, { schedule: { cron: 'every tuesday', timezone: 'UTC' } }, []);
+    const bad = plan(`bad-cron-${suffix}`, { schedule: { cron: 'every tuesday', timezone: 'UTC' }, for: 'departed-with-access' }, []);
     const report = await syncSchedules(h.temporal.client, [bad, reconcile()], options());
     expect(report.failed).toEqual([{ scheduleId: scheduleId(bad.name), error: expect.any(String) }]);
     expect([...report.created, ...report.updated, ...report.unchanged]).toEqual([scheduleId(reconcile().name)]);

@@ -88,8 +88,8 @@ describe('the compiler', () => {
   });
 
   it('compiles a schedule trigger into the shape Temporal Schedules are built from', () => {
-    const plan = compile('name: nightly\non: { schedule: { cron: "0 2 * * *" } }\nsteps:\n  - id: note\n    action: record\n');
-    expect(plan.trigger).toEqual({ schedule: { cron: '0 2 * * *', timezone: 'UTC' } });
+    const plan = compile('name: nightly\non: { schedule: { cron: "0 2 * * *" }, for: departed-with-access }\nsteps:\n  - id: note\n    action: record\n');
+    expect(plan.trigger).toEqual({ schedule: { cron: '0 2 * * *', timezone: 'UTC' }, for: 'departed-with-access' });
     expect(plan.steps[0]).toMatchObject({ kind: 'action', action: 'record', with: {} });
   });
 });

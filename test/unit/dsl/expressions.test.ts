@@ -98,9 +98,10 @@ describe('type-checking expressions', () => {
     expect(check('[1, 2]', 'any')).toBeUndefined();
   });
 
-  it('knows a schedule has no employee', () => {
+  it('knows a scheduled run is about a person but not about a change', () => {
     const scheduled = new DefinitionTypeChecker({ trigger: 'schedule', steps: [], vars: [] });
-    expect(scheduled.check('employee.email == "x"', new Set(), 'bool')?.message).toMatch(/has no employee/);
+    expect(scheduled.check('changes.department.to == "x"', new Set(), 'bool')?.message).toMatch(/has no changes/);
+    expect(scheduled.check('employee.email == "x"', new Set(), 'bool')).toBeUndefined();
     expect(scheduled.check('event.occurredAt != ""', new Set(), 'bool')).toBeUndefined();
   });
 

@@ -34,7 +34,7 @@ function trace(e: HrEvent): string[] {
 describe('shipped definitions', () => {
   it('are all valid and start with the yaml-language-server schema comment', () => {
     expect(problems).toEqual([]);
-    expect(plans.map((p) => p.name).sort()).toEqual(['move-department', 'offboard-openai', 'onboard-openai', 'renew-contract']);
+    expect(plans.map((p) => p.name).sort()).toEqual(['move-department', 'offboard-openai', 'onboard-openai', 'reconcile-departed', 'renew-contract']);
     for (const file of readdirSync('definitions')) {
       expect(readFileSync(`definitions/${file}`, 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=../tenure.schema.json');
     }
