@@ -248,7 +248,6 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
 
   async function apply({ event, plans }: EmployeeEvent): Promise<void> {
     seen.add(event.id);
-    applied++;
     // A thin event's type and record are not certain until a run reads them: applied as delivered.
     if (isThin(event)) {
       for (const plan of plans) await startRun(plan, event);
@@ -291,13 +290,15 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
   const continueAsNewDue = () =>
     workflowInfo().continueAsNewSuggested || (input.continueAsNewAfter !== undefined && workflowInfo().historyLength >= input.continueAsNewAfter);
 
-  // Signal-with-start delivers the first event in the first activation; wait for it.
-  if (queue.length === 0 && runs.size === 0) await condition(() => queue.length > 0, '10s');
+  // Signal-with-start delivers the first event in the first activation; wait for it (a
+  // continued run has nothing to wait for: what it carried may all have ended already).
+  if (input.runs === undefined && input.pending === undefined && queue.length === 0) await condition(() => queue.length > 0, '10s');
 
   for (;;) {
     await condition(() => queue.length > 0 || nextInLine() !== undefined || runs.size === 0 || continueAsNewDue());
     if (queue.length > 0) {
       await apply(queue.shift() as EmployeeEvent);
+      applied++;
     } else if (nextInLine() !== undefined) {
       const next = nextInLine() as string;
       lease.waiting = lease.waiting.filter((w) => w !== next);
