@@ -444,9 +444,8 @@ export async function definitionRun(input: DefinitionRunInput): Promise<Definiti
         const error = result.error ?? { type: 'STEP_FAILED', message: 'unknown error' };
         const choice = await park({ id: step.id, kind: step.kind, action: label }, error, attempt, true);
         if (choice.action === 'skip') {
+          // Like a step that failed with continueOnError, it has no output: later steps guard with `"<id>" in steps`.
           state.steps.push({ ...result, outcome: 'skipped', skippedBy: { by: choice.by, ...(choice.reason !== undefined ? { reason: choice.reason } : {}) } });
-          // Later steps read a skipped step's output as null.
-          outputs[step.id] = { output: null };
           break;
         }
       }

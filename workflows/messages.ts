@@ -38,7 +38,7 @@ export interface OperatorDecision {
 
 /** Runs the failed step again, from scratch (earlier steps are not redone). */
 export const retrySignal = defineSignal<[OperatorDecision]>('retry');
-/** Goes on after the failed step as if it had done nothing (its output reads as null). */
+/** Goes on after the failed step as if it had done nothing (it has no output: `"<id>" in steps` is false). */
 export const skipSignal = defineSignal<[OperatorDecision]>('skip');
 /** Ends the run as failed (`RUN_ABORTED`), recorded in the audit log. */
 export const abortSignal = defineSignal<[OperatorDecision]>('abort');
