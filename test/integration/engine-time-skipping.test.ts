@@ -32,7 +32,6 @@ steps:
     with: { email: "\${{ employee.email }}", role: reader }
 `;
 
-
 describe('the engine over months (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
   let emulator: RunningEmulator;
