@@ -280,7 +280,11 @@ export async function definitionRun(input: DefinitionRunInput): Promise<Definiti
       return { id: step.id, kind: 'action', outcome: 'noop' };
     }
     const openai = step.action.startsWith('openai.');
-    if (openai) {
+    // Waiting for acceptance only reads, for up to weeks: it neither takes the person's lease
+    // nor holds off a supersession (cancelling a look changes nothing at OpenAI).
+    const readOnly = step.action === 'openai.awaitAcceptance';
+    if (readOnly) await lease.release();
+    else if (openai) {
       await lease.acquire(() =>
         setCurrentDetails(`Step **${step.id}** (${step.action}) waits its turn: another run for ${delivered.employee.id} is doing an OpenAI action (one at a time per person).`),
       );
@@ -304,21 +308,23 @@ export async function definitionRun(input: DefinitionRunInput): Promise<Definiti
     });
     const name = ACTION_ACTIVITIES[step.action];
     const target = typeof input.email === 'string' ? input.email : null;
-    // Once started, an action runs to its end and is recorded even if the run is superseded
-    // meanwhile: cancelling it half-way would leave OpenAI's state unknown to the audit log.
-    return CancellationScope.nonCancellable(async () => {
-      if (openai) lease.markActed();
+    const act = async (): Promise<StepResult> => {
+      if (openai && !readOnly) lease.markActed();
       try {
         const result = await (activities[name] as (input: unknown) => Promise<ActionResult>)(input);
         outputs[step.id] = { output: result.output };
         await audit(key, step, result, result.target);
         return { id: step.id, kind: 'action', outcome: result.outcome, openaiIds: result.openaiIds };
       } catch (error) {
+        if (isCancellation(error)) throw error;
         const failure = failureOf(error);
         await audit(key, step, { outcome: 'failed', error: failure }, target);
         return { id: step.id, kind: 'action', outcome: 'failed', error: failure };
       }
-    });
+    };
+    // Once started, a change runs to its end and is recorded even if the run is superseded
+    // meanwhile: cancelling it half-way would leave OpenAI's state unknown to the audit log.
+    return readOnly ? act() : CancellationScope.nonCancellable(act);
   }
   /** When a wait ends, from the record as it is now; a failed result when its date is not one. */
   function waitEnd(step: WaitStep, startedAt: number): number | StepResult {

@@ -254,15 +254,19 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
       return;
     }
     const complete = event as HrEvent;
-    // The identity map learns what HR said (employed, departed) whatever the definitions do with it.
-    const { applied: noted } = await activities.noteHrEvent({
-      source: input.source,
-      employeeId: input.employeeId,
-      email: complete.employee.email ?? null,
-      eventId: complete.id,
-      eventType: complete.type,
-      occurredAt: complete.occurredAt,
-    });
+    // The identity map learns what HR said (employed, departed) whatever the definitions do
+    // with it; an event that matched no definition only came to reach runs in flight.
+    const { applied: noted } =
+      plans.length === 0
+        ? { applied: true }
+        : await activities.noteHrEvent({
+            source: input.source,
+            employeeId: input.employeeId,
+            email: complete.employee.email ?? null,
+            eventId: complete.id,
+            eventType: complete.type,
+            occurredAt: complete.occurredAt,
+          });
     const stale = staleness(complete, noted);
     if (stale) return recordStale(complete, plans, stale);
 

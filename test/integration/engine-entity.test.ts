@@ -199,6 +199,35 @@ describe('employee entity workflow (real Temporal)', () => {
     expect(await h.store.identity('generic', id)).toMatchObject({ status: 'invited', hrStatus: 'employed' });
   });
 
+  it('a departure while an onboarding waits for the invite to be accepted: the wait stops at once and the offboarding acts', async () => {
+    const id = employee();
+    const accepting = compilePlan(`
+name: onboard-accept
+on: { event: employee.hired }
+steps:
+  - id: invite
+    action: openai.invite
+    with: { email: "\${{ employee.email }}", role: reader }
+  - id: accepted
+    action: openai.awaitAcceptance
+    with: { email: "\${{ employee.email }}", timeout: 14d }
+`);
+    const hire = hrEvent('employee.hired', id, {}, minutesAgo(5));
+    await deliver(h, [accepting, plans[1]!], hire);
+    const runId = `onboard-accept/${id}/${hire.id}`;
+    // Waiting for acceptance polls for up to 14 days: it must hold neither the person's lease nor the departure.
+    await untilState(h, runId, (s) => s.currentStep === 'accepted', 'wait for acceptance');
+    const departure = hrEvent('employee.departed', id, {}, minutesAgo(1));
+    await deliver(h, [accepting, plans[1]!], departure);
+    expect(await resultOf<DefinitionRunResult>(h, runId)).toMatchObject({ status: 'superseded', steps: [expect.objectContaining({ id: 'invite', outcome: 'created' })] });
+    expect(await resultOf<DefinitionRunResult>(h, `offboard/${id}/${departure.id}`)).toMatchObject({ status: 'done', steps: [expect.objectContaining({ id: 'until-last-day' }), expect.objectContaining({ id: 'remove', outcome: 'removed' })] });
+    expect(invitesFor(h, hire.employee.email).filter((i) => i.status === 'pending')).toEqual([]);
+    const audit = await h.store.audit({ employeeId: id });
+    expect(audit.map((a) => `${a.action} ${a.outcome}`)).toEqual(['openai.invite created', 'supersede superseded', 'openai.remove removed']);
+    expect(audit[1]!.errorMessage).toContain('Actions it had taken stay recorded');
+    await entity(id).result();
+  });
+
   it('never runs two runs\' OpenAI actions for the same person at once', async () => {
     const id = employee();
     const second = compilePlan(`
