@@ -173,7 +173,7 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
     throw error;
   });
   if (info.type !== 'definitionRun') {
-    throw new RunOperationError('NOT_A_RUN', `${workflowId} is a ${info.type} workflow, not a definition run; \`tenure runs\` lists runs`);
+    throw new RunOperationError('NOT_A_RUN', `${workflowId} is not a definition run (its workflow type is ${info.type}); \`tenure runs\` lists runs`);
   }
   const run = summarize(info);
   if (info.status.name !== 'RUNNING') return { run, state: null };
