@@ -50,6 +50,20 @@ steps:
     with: { channel: it, text: "after make-owner: \${{ employee.email }}" }
 `;
 
+const SELF_APPROVING = `
+name: self-approving
+on: { event: employee.updated }
+steps:
+  - id: ask
+    approval: { approvers: [it-desk], timeout: 2s, onTimeout: approve }
+  - id: go
+    if: steps.ask.output.approved
+    then:
+      - id: tell
+        action: notify
+        with: { channel: it, text: "nobody objected" }
+`;
+
 const APPROVED_INVITE = `
 name: approved-invite
 on: { event: contract.renewed }
@@ -73,7 +87,7 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
 
   beforeAll(async () => {
     h = await startHarness({ name: 'engine-operator', logger: log.logger, env: { TENURE_ADMIN_TOKEN: ADMIN_TOKEN } });
-    plans = [compilePlan(FLAKY_INVITE), compilePlan(PROMOTE), compilePlan(APPROVED_INVITE)];
+    plans = [compilePlan(FLAKY_INVITE), compilePlan(PROMOTE), compilePlan(APPROVED_INVITE), compilePlan(SELF_APPROVING)];
     app = buildTriggerServer({ client: h.temporal.client, taskQueue: h.config.taskQueue, sources: [], plans: () => plans, logger: log.logger, audit: { store: h.store, token: h.config.adminToken! } });
   });
   afterAll(async () => {
@@ -202,7 +216,7 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
     await run(h, employeeWorkflowId('generic', id)).result();
   });
 
-  it('approvals: granted with `tenure approve`, rejected over HTTP; either way recorded with who and why', async () => {
+  it('approvals: granted with `tenure approve`, rejected over HTTP, or decided by the timeout; always recorded with who and why', async () => {
     const id = employee();
     const manager = { email: 'grace@example.com' };
     const first = hrEvent('contract.renewed', id, { manager }, ago(3));
@@ -225,6 +239,14 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
       [rejected, 'rejected', 'grace@example.com'],
     ]);
     await run(h, employeeWorkflowId('generic', id)).result();
+
+    // Nobody answers within the (short) timeout: onTimeout decides, and the audit says `timeout`.
+    const unanswered = hrEvent('employee.updated', id, {}, ago(1));
+    await deliver(h, [plans[3]!], unanswered);
+    const timedOut = await resultOf<DefinitionRunResult>(h, `self-approving/${id}/${unanswered.id}`);
+    expect(timedOut.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['ask approved', 'go then', 'tell created']);
+    expect(timedOut.steps[0]!.approval).toMatchObject({ approved: true, by: null, timedOut: true });
+    expect(await h.store.audit({ runId: `self-approving/${id}/${unanswered.id}` })).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'approval', outcome: 'approved', target: 'timeout' })]));
   });
 
   it('a departure supersedes a parked onboarding', async () => {
