@@ -16,6 +16,12 @@ import { registerSend } from './commands/send.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerRuns } from './commands/runs.ts';
+import { registerApprove } from './commands/approve.ts';
+import { registerReject } from './commands/reject.ts';
+import { registerRetry } from './commands/retry.ts';
+import { registerSkip } from './commands/skip.ts';
+import { registerAbort } from './commands/abort.ts';
 import { CliError } from './common.ts';
 
 const EXPECTED_ERRORS = [CliError, ConfigError, ToolNotFoundError, DevServerError, StoreError];
@@ -26,6 +32,7 @@ const program = new Command()
   .showHelpAfterError();
 
 for (const register of [registerDev, registerWorker, registerServe, registerEmulator, registerSend, registerValidate, registerSchema, registerPlan, registerAudit]) register(program);
+for (const register of [registerRuns, registerApprove, registerReject, registerRetry, registerSkip, registerAbort]) register(program);
 
 quietTemporalRuntime('WARN');
 try {

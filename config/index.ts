@@ -60,6 +60,14 @@ export const DEV_DEFAULTS = {
   triggerPort: 3000,
 } as const;
 
+/**
+ * Default OpenAI actions per second for the whole task queue. OpenAI documents no rate
+ * limit for the Admin API, so this is deliberately low: 2 actions/s is at most 6 requests/s
+ * (360 a minute), a burst of 1,000 hires is worked off in about 8 minutes, and any 429 is
+ * retried after its Retry-After.
+ */
+export const DEFAULT_OPENAI_RATE_PER_SECOND = 2;
+
 export interface TemporalConfig {
   /** True when no TEMPORAL_ADDRESS (nor profile address) is set: `tenure dev` embeds a dev server. */
   readonly embedded: boolean;
@@ -83,6 +91,11 @@ export interface OpenAIConfig {
   readonly timeoutMs: number;
   /** Pause between two looks of `openai.awaitAcceptance`, milliseconds. */
   readonly acceptancePollMs: number;
+  /**
+   * OpenAI actions started per second, across every worker on the task queue (enforced by
+   * the Temporal server). Each action makes one to three requests (look-ups, then the change).
+   */
+  readonly ratePerSecond: number;
   /**
    * The SCIM 2.0 service of the `openai.scim.*` actions; undefined when not configured.
    * In sandbox mode, the emulator's (its token is filled in by whoever starts it).
@@ -153,6 +166,11 @@ const envSchema = z.object({
   OPENAI_BASE_URL: z.url({ error: 'OPENAI_BASE_URL must be an absolute URL such as https://api.openai.com/v1' }).optional(),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   OPENAI_ACCEPTANCE_POLL_MS: z.coerce.number({ error: 'OPENAI_ACCEPTANCE_POLL_MS must be a number of milliseconds' }).int().min(100).default(300_000),
+  TENURE_OPENAI_RATE_PER_SECOND: z.coerce
+    .number({ error: 'TENURE_OPENAI_RATE_PER_SECOND must be a number of OpenAI actions per second, e.g. 2 or 0.5' })
+    .positive('TENURE_OPENAI_RATE_PER_SECOND must be more than 0 (OpenAI actions per second)')
+    .max(1000, 'TENURE_OPENAI_RATE_PER_SECOND must be at most 1000')
+    .default(DEFAULT_OPENAI_RATE_PER_SECOND),
   OPENAI_SCIM_BASE_URL: z.url({ error: 'OPENAI_SCIM_BASE_URL must be an absolute URL ending in the SCIM version, such as https://scim.example.com/scim/v2' }).optional(),
   OPENAI_SCIM_TOKEN: z.string().min(1).optional(),
   TENURE_EMULATOR_PORT: port('TENURE_EMULATOR_PORT').default(DEV_DEFAULTS.emulatorPort),
@@ -234,6 +252,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): TenureConfig 
       baseUrl: (e.OPENAI_BASE_URL ?? (live ? 'https://api.openai.com/v1' : `http://127.0.0.1:${e.TENURE_EMULATOR_PORT}/v1`)).replace(/\/+$/, ''),
       timeoutMs: e.OPENAI_TIMEOUT_MS,
       acceptancePollMs: e.OPENAI_ACCEPTANCE_POLL_MS,
+      ratePerSecond: e.TENURE_OPENAI_RATE_PER_SECOND,
       scim: e.OPENAI_SCIM_BASE_URL
         ? { baseUrl: e.OPENAI_SCIM_BASE_URL.replace(/\/+$/, ''), token: e.OPENAI_SCIM_TOKEN ? new Secret(e.OPENAI_SCIM_TOKEN) : undefined }
         : live

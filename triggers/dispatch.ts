@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { matchPlans, type Plan } from '../dsl/index.ts';
 import { needsEnrichment, type DeliveredEvent, type EventType } from '../events/index.ts';
 import type { EmployeeWorkflowInput } from '../workflows/index.ts';
-import { employeeWorkflowId, runWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/shared.ts';
+import { employeeWorkflowId, hrEventSignal, runWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/shared.ts';
 
 /** What became of one event: handed to Temporal, already there, or matched by no definition. */
 export type DispatchOutcome = 'accepted' | 'duplicate' | 'unmatched';
@@ -52,8 +52,12 @@ export async function dispatch(client: Client, taskQueue: string, plans: readonl
   const runs = matched.map((plan) => runWorkflowId(plan.name, event.employee.id, event.id));
   const result = (outcome: DispatchOutcome): Dispatched => ({ eventId: event.id, workflowId, runs, outcome, duplicate: outcome === 'duplicate', deferred, conditionErrors });
 
-  // Nothing matched: nothing to order or run, so Temporal is not bothered.
-  if (runs.length === 0) return result('unmatched');
+  // Nothing matched: nothing to run. A person whose entity is open (a run waits) still
+  // hears of it, so a moved start date reaches the waiting run; otherwise Temporal is not bothered.
+  if (runs.length === 0) {
+    if (!deferred) await forwardToOpenEntity(client, workflowId, event, options.timeoutMs ?? 5_000);
+    return result('unmatched');
+  }
   return client.withDeadline(Date.now() + (options.timeoutMs ?? 5_000), async () => {
     // Every run exists: a redelivery. (A run still queued behind this person's earlier
     // events does not exist yet; re-signalling it is harmless — the entity drops duplicates.)
@@ -73,6 +77,14 @@ export async function dispatch(client: Client, taskQueue: string, plans: readonl
     });
     return result('accepted');
   });
+}
+
+async function forwardToOpenEntity(client: Client, workflowId: string, event: DeliveredEvent, timeoutMs: number): Promise<void> {
+  try {
+    await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).signal(hrEventSignal, { event, plans: [] }));
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
 }
 
 async function allExist(client: Client, workflowIds: string[]): Promise<boolean> {

@@ -18,6 +18,7 @@ export { genericSource, signGeneric } from './sources/generic.ts';
 export { bamboohrSource, signBambooHr, BAMBOOHR_FIELDS, type BambooHrOptions } from './sources/bamboohr.ts';
 export { hibobSource, signHiBob, type HiBobOptions } from './sources/hibob.ts';
 export { stableEventId } from './sources/common.ts';
+export { listRuns, describeRun, decide, runsQuery, RunOperationError, DECISIONS, RUNS_PAGE, type RunSummary, type RunFilter, type RunDetails, type Decision, type DecisionInput, type RunOperationCode } from './admin/operations.ts';
 export {
   DeliveryRejected,
   type Source,

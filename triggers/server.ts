@@ -5,6 +5,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { Plan } from '../dsl/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { auditAdmin, type AuditAdminOptions } from './admin/audit.ts';
+import { runsAdmin } from './admin/runs.ts';
 import { dispatch, type Dispatched } from './dispatch.ts';
 import { DeliveryRejected, type Source } from './sources/types.ts';
 
@@ -23,7 +24,7 @@ export interface TriggerServerOptions {
   requestTimeoutMs?: number;
   /** `Retry-After` sent with 503, seconds. Default 30. */
   retryAfterSeconds?: number;
-  /** The audit log at `GET /admin/audit`, when TENURE_ADMIN_TOKEN is set. Default: off. */
+  /** The admin endpoints, when TENURE_ADMIN_TOKEN is set: the audit log (`GET /admin/audit`) and runs (`/admin/runs`). Default: off. */
   audit?: AuditAdminOptions;
 }
 
@@ -163,6 +164,7 @@ export function buildTriggerServer(options: TriggerServerOptions) {
   });
 
   if (options.audit) app.register(auditAdmin, options.audit);
+  if (options.audit) app.register(runsAdmin, { client: options.client, token: options.audit.token });
 
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 

@@ -1,12 +1,21 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, type LogLevel, type LogMetadata, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { AdminClient, ScimClient, createActivities, createEnrichmentActivities, createReconciliationActivities, storeReconciliation, type Enricher, type ReconciliationSource } from '../activities/index.ts';
 import type { TenureConfig } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { Store } from '../store/index.ts';
+import { openaiTaskQueueFor } from '../workflows/shared.ts';
 
 /** The workflow entry point the worker bundles. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** The SDK's console logger, minus a warning that the OpenAI worker (activities only, by design) would print at every start. */
+class TenureRuntimeLogger extends DefaultLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (message === 'No workflows registered, not polling for workflow tasks') return;
+    super.log(level, message, meta);
+  }
+}
 
 /**
  * Routes the Temporal SDK's own logs (worker state changes, core) at `level` and above
@@ -14,7 +23,7 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  */
 export function quietTemporalRuntime(level: 'WARN' | 'ERROR' | 'INFO' = 'WARN'): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    Runtime.install({ logger: new TenureRuntimeLogger(level) });
   } catch {
     // Already installed (a second call in the same process): keep the first.
   }
@@ -26,7 +35,10 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 export interface RunningWorker {
+  /** Workflows and every activity, on the task queue. */
   readonly worker: Worker;
+  /** OpenAI actions of runs the entity starts, on `<task queue>-openai`, at the configured rate. */
+  readonly openaiWorker: Worker;
   /** Resolves when the worker has stopped (after `shutdown()`), rejects if it crashed. */
   readonly done: Promise<void>;
   shutdown(): Promise<void>;
@@ -34,7 +46,9 @@ export interface RunningWorker {
 
 /**
  * Creates and runs the one Tenure worker: workflows plus activities over the OpenAI
- * client and the results store. The admin key reaches the activities only.
+ * client and the results store, on the task queue; and the OpenAI actions of entity-started
+ * runs on `<task queue>-openai`, at `TENURE_OPENAI_RATE_PER_SECOND` for the whole queue.
+ * The admin key reaches the activities only.
  */
 export async function startWorker(
   config: TenureConfig,
@@ -57,30 +71,57 @@ export async function startWorker(
   const openai = new AdminClient({ baseUrl: config.openai.baseUrl, adminKey: config.openai.adminKey, timeoutMs: config.openai.timeoutMs });
   const scimConfig = config.openai.scim;
   const scim = scimConfig?.token ? new ScimClient({ baseUrl: scimConfig.baseUrl, token: scimConfig.token, timeoutMs: config.openai.timeoutMs }) : undefined;
+  const activities = {
+    ...createActivities({ openai, scim, store, acceptancePollMs: config.openai.acceptancePollMs, secrets: config.definitionSecrets }),
+    ...createEnrichmentActivities({ enrichers: options.enrichers ?? [] }),
+    ...createReconciliationActivities({ reconciliation: options.reconciliation ?? storeReconciliation(store) }),
+  };
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowBundle: options.bundle ?? (await bundleWorkflows()),
-    activities: {
-      ...createActivities({ openai, scim, store, acceptancePollMs: config.openai.acceptancePollMs, secrets: config.definitionSecrets }),
-      ...createEnrichmentActivities({ enrichers: options.enrichers ?? [] }),
-      ...createReconciliationActivities({ reconciliation: options.reconciliation ?? storeReconciliation(store) }),
-    },
+    activities,
     shutdownGraceTime: '5s',
   });
-  const done = worker.run().finally(async () => {
+  // The OpenAI rate limit is the server's, per task queue, so it holds across every worker
+  // (each must configure the same rate: the last poller's setting wins). It counts OpenAI
+  // actions only, because they have this queue to themselves; a 429 that still happens is
+  // retried after its Retry-After.
+  const openaiWorker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: openaiTaskQueueFor(config.taskQueue),
+    activities,
+    maxTaskQueueActivitiesPerSecond: config.openai.ratePerSecond,
+    shutdownGraceTime: '5s',
+  });
+  const stopAll = () => {
+    for (const w of [worker, openaiWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  // One worker failing stops the other: the process is either whole or gone.
+  const runs = [worker.run(), openaiWorker.run()].map((run) =>
+    run.catch((error: unknown) => {
+      stopAll();
+      throw error;
+    }),
+  );
+  const done = Promise.allSettled(runs).then((settled) => {
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }).finally(async () => {
     await openai.close();
     await scim?.close();
     if (!options.store) await store.close();
     if (!options.connection) await connection.close();
   });
-  options.logger.info({ taskQueue: config.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  options.logger.info({ taskQueue: config.taskQueue, openaiTaskQueue: openaiTaskQueueFor(config.taskQueue), openaiRatePerSecond: config.openai.ratePerSecond, namespace: config.temporal.namespace }, 'worker started');
   return {
     worker,
+    openaiWorker,
     done,
     async shutdown() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      stopAll();
       await done;
     },
   };

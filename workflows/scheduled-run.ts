@@ -1,11 +1,11 @@
 import {
   ApplicationFailure,
   ChildWorkflowFailure,
-  executeChild,
   log,
   ParentClosePolicy,
   proxyActivities,
   setCurrentDetails,
+  startChild,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
@@ -14,7 +14,7 @@ import type { ReconciliationActivities } from '../activities/index.ts';
 import type { Plan } from '../dsl/plan.ts';
 import type { HrEvent } from '../events/index.ts';
 import { definitionRun } from './definition-run.ts';
-import { runWorkflowId } from './ids.ts';
+import { openaiTaskQueueFor, runWorkflowId } from './ids.ts';
 import { SEARCH_ATTRIBUTES } from './search-attributes.ts';
 
 /** Why a scheduled run fails: it refused to act (the guard), or some of its runs failed. */
@@ -67,14 +67,17 @@ export async function scheduledRun({ plan, maxUsers }: ScheduledRunInput): Promi
   setCurrentDetails(`Acting on ${subjects.length} people`);
   const runs: string[] = [];
   const failed: string[] = [];
+  // All runs start at once and are awaited together: one run parked as needs-attention
+  // holds this tick open (the Schedule skips overlapping ticks) but not the other people.
+  const results: Promise<void>[] = [];
   for (const subject of subjects) {
     const event: HrEvent = { id: tick, type: 'employee.departed', occurredAt: info.startTime.toISOString(), source: subject.source, employee: subject.employee };
     const workflowId = runWorkflowId(plan.name, subject.employee.id, tick);
     runs.push(workflowId);
     try {
-      await executeChild(definitionRun, {
+      const child = await startChild(definitionRun, {
         workflowId,
-        args: [{ plan, event }],
+        args: [{ plan, event, openaiTaskQueue: openaiTaskQueueFor(info.taskQueue) }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `scheduled ${plan.name} v${plan.version} — ${subject.employee.email}`,
@@ -87,14 +90,23 @@ export async function scheduledRun({ plan, maxUsers }: ScheduledRunInput): Promi
           { key: SEARCH_ATTRIBUTES.status, value: 'running' },
         ],
       });
+      results.push(
+        child.result().then(
+          () => undefined,
+          (error: unknown) => {
+            if (!(error instanceof ChildWorkflowFailure)) throw error;
+            failed.push(workflowId);
+            log.warn('run failed', { workflowId, error: error.cause?.message });
+          },
+        ),
+      );
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) log.info('run already exists for this tick', { workflowId });
-      else if (error instanceof ChildWorkflowFailure) {
-        failed.push(workflowId);
-        log.warn('run failed', { workflowId, error: error.cause?.message });
-      } else throw error;
+      else throw error;
     }
   }
+  await Promise.all(results);
+  failed.sort((a, b) => runs.indexOf(a) - runs.indexOf(b));
   setCurrentDetails(`Done: ${runs.length - failed.length} of ${runs.length} runs succeeded`);
   if (failed.length > 0) {
     throw ApplicationFailure.create({ type: 'RUNS_FAILED' satisfies ScheduledRunFailureType, nonRetryable: true, message: `${failed.length} of ${runs.length} runs failed: ${failed.join(', ')}` });

@@ -1,6 +1,7 @@
 /**
  * What code outside workflows may import from this folder without pulling workflow
- * functions in: ids, search attributes, signal and query definitions.
+ * functions in: ids, search attributes, signal and query definitions and their shapes.
  */
-export { employeeWorkflowId, runWorkflowId } from './ids.ts';
-export { SEARCH_ATTRIBUTES, type RunStatus } from './search-attributes.ts';
+export { employeeWorkflowId, runWorkflowId, openaiTaskQueueFor } from './ids.ts';
+export { SEARCH_ATTRIBUTES, RUN_STATUSES, type RunStatus } from './search-attributes.ts';
+export * from './messages.ts';

@@ -193,7 +193,7 @@ steps:
     expect(other.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['research else', 'tell-others created', 'after then', 'note noop']);
   });
 
-  it('fails a run at once, with BAD_EXPRESSION, when a condition cannot be evaluated on the event', async () => {
+  it('parks a run at once, with BAD_EXPRESSION, when a condition cannot be evaluated on the event; an abort fails it', async () => {
     // Type-checks (department is a string), but this hire has no department: null has no startsWith.
     const flow = plan(`
 name: fragile
@@ -207,6 +207,12 @@ steps:
         with: { channel: it, text: engineer }
 `);
     const handle = await start(flow, hire());
+    const parked = await eventually(async () => {
+      const state = await handle.query<RunState>('status');
+      return state.status === 'needs-attention' ? state : undefined;
+    }, 'the run to park');
+    expect(parked.attention).toMatchObject({ step: 'check', error: { type: 'BAD_EXPRESSION' } });
+    await handle.signal('abort', { by: 'ops@example.com', reason: 'department is missing in HR' });
     const failure = await handle.result().then(
       () => undefined,
       (error: unknown) => error,
@@ -214,8 +220,9 @@ steps:
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const cause = (failure as WorkflowFailedError).cause;
     expect(cause).toBeInstanceOf(ApplicationFailure);
-    expect((cause as ApplicationFailure).type).toBe('BAD_EXPRESSION');
+    expect((cause as ApplicationFailure).type).toBe('RUN_ABORTED');
     expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+    expect(((cause as ApplicationFailure).cause as ApplicationFailure).type).toBe('BAD_EXPRESSION');
   });
 
   it('reloads definitions while serving: new events get the new version, a run in flight keeps its plan', async () => {

@@ -14,7 +14,8 @@ import { Secret } from '../../config/index.ts';
 import type { Employee, EventType } from '../../events/index.ts';
 import { bamboohrSource, genericSource, hibobSource, signBambooHr, signGeneric, signHiBob } from '../../triggers/index.ts';
 import { bundleWorkflows } from '../../workers/index.ts';
-import type { DefinitionRunResult } from '../../workflows/index.ts';
+import type { DefinitionRunResult, RunState } from '../../workflows/index.ts';
+import { eventually } from '../helpers/process.ts';
 import { plan, post, startHarness, unique, type Harness } from './triggers-harness.ts';
 
 const run = promisify(execFile);
@@ -160,7 +161,7 @@ describe('trigger server with real Temporal', () => {
     expect(byPlan['on-update']).toMatchObject({ steps: [], skipped: expect.stringContaining('employee.departed') });
   });
 
-  it('HiBob: a ping is answered; a departure with no HiBob enricher fails its run loudly, with the reason', async () => {
+  it('HiBob: a ping is answered; a departure with no HiBob enricher parks its run loudly, with the reason', async () => {
     const ping = await post(url('hibob'), 'Ping test', { 'content-type': 'text/plain' });
     expect(ping.status).toBe(200);
     expect(ping.json).toMatchObject({ ping: true, events: [] });
@@ -170,7 +171,14 @@ describe('trigger server with real Temporal', () => {
     expect(left.status).toBe(202);
     const runId = left.json.events![0]!.runs[0]!;
     expect(runId).toMatch(new RegExp(`^offboard/${id}/hibob_`));
-    await expect(result(runId)).rejects.toMatchObject({ cause: { type: 'ENRICHMENT_UNAVAILABLE' } });
+    const run = h.temporal.client.workflow.getHandle(runId);
+    const parked = await eventually(async () => {
+      const state = await run.query<RunState>('status');
+      return state.status === 'needs-attention' ? state : undefined;
+    }, 60_000, 'the run to park');
+    expect(parked.attention).toMatchObject({ step: 'enrich', error: { type: 'ENRICHMENT_UNAVAILABLE' }, skippable: false });
+    await run.signal('abort', { by: 'ops@example.com' });
+    await expect(result(runId)).rejects.toMatchObject({ cause: { type: 'RUN_ABORTED', cause: { type: 'ENRICHMENT_UNAVAILABLE' } } });
 
     const ignored = await bob({ companyId: 731902, type: 'employee.joined', triggeredAt: '2026-04-01T00:00:03', data: { employeeId: id } });
     expect(ignored.status).toBe(200);
