@@ -161,8 +161,9 @@ export async function definitionRun(input: DefinitionRunInput): Promise<Definiti
     });
   }
 
-  // A newer HR record (a moved start date, a new end date) reaches the steps still to run.
-  let event: HrEvent | undefined;
+  // A newer HR record (a moved start date, a new end date) reaches the steps still to run,
+  // even one sent before the run's first step (it may arrive in the same activation as the start).
+  let event: HrEvent | undefined = isThin(delivered) ? undefined : (delivered as HrEvent);
   let recordAt = Date.parse(delivered.occurredAt);
   let recordVersion = 0;
   setHandler(employeeChangedSignal, (change) => {
@@ -466,7 +467,7 @@ export async function definitionRun(input: DefinitionRunInput): Promise<Definiti
       setCurrentDetails(`Skipped: ${completed.reason}`);
       return { workflowId, definition: plan.name, version: plan.version, status: 'done', steps: [], skipped: completed.reason };
     }
-    event = completed.event;
+    if (isThin(delivered)) event = completed.event;
     await runSteps(plan.steps);
     state.currentStep = null;
     setStatus('done');

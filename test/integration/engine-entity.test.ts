@@ -67,6 +67,11 @@ describe('employee entity workflow (real Temporal)', () => {
 
   const entity = (id: string) => run(h, employeeWorkflowId('generic', id));
 
+  it('polls the OpenAI actions\' own task queue with the configured rate limit', () => {
+    expect(h.worker.openaiWorker.options).toMatchObject({ taskQueue: `${h.config.taskQueue}-openai`, maxTaskQueueActivitiesPerSecond: 1000 });
+    expect(h.worker.worker.options.taskQueue).toBe(h.config.taskQueue);
+  });
+
   it('a departure during the pre-start wait supersedes the onboarding: no invite, recorded, shown as superseded', async () => {
     const id = employee();
     const hire = hrEvent('employee.hired', id, { startDate: dateIn(30) }, minutesAgo(10));
