@@ -381,6 +381,12 @@ export class Store {
           .where('employee_id', '=', note.employeeId)
           .executeTakeFirst();
         if (row?.hr_event_at && row.hr_event_at > at) return false;
+        // Only a hire (or renewal) and a departure change whether someone is employed: an update
+        // for someone who has left must not bring them back.
+        if (row && note.eventType === 'employee.updated') {
+          if (note.email) await trx.updateTable('identities').set({ email: note.email }).where('source', '=', note.source).where('employee_id', '=', note.employeeId).execute();
+          return true;
+        }
         const hrFields = { hr_status: hr, hr_event_id: note.eventId, hr_event_at: at, ...(note.email ? { email: note.email } : {}) };
         if (row) {
           await trx.updateTable('identities').set(hrFields).where('source', '=', note.source).where('employee_id', '=', note.employeeId).execute();

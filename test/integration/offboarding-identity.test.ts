@@ -56,7 +56,9 @@ describe('offboarding finds people by HR identity', () => {
     const invite = await eventually(async () => h.emulator.organization.listInvites().find((i) => i.email === 'grace@old.example.com'), 30_000, 'the invite');
     const accepted = await fetch(`${h.emulator.url}/_emulator/invites/${invite.id}/accept`, { method: 'POST' });
     const userId = ((await accepted.json()) as { user: { id: string } }).user.id;
-    expect(((await joining.result()) as DefinitionRunResult).status).toBe('done');
+    const joined = (await joining.result()) as DefinitionRunResult;
+    expect(joined.steps.map((s) => [s.id, s.outcome, s.error?.type ?? null])).toEqual([["invite", "created", null], ["accepted", "noop", null]]);
+    expect(joined.status).toBe("done");
     expect(await h.store.identity('generic', 'E-201')).toMatchObject({ openaiUserId: userId, status: 'active' });
 
     const leaving = await run(leave, event('evt_leave_1', 'employee.departed', 'E-201', 'grace@new.example.com'));

@@ -162,8 +162,9 @@ describe.each(BACKENDS)('results store on %s', (name) => {
     // Invited, then departed: has access and has left.
     await store.record(entry({ source: 'hr', employeeId: 'N-1', recordKey: 'r/N-1/invite', runId: 'r/N-1', action: 'openai.invite', outcome: 'created', target: 'n-1@example.com', openaiIds: { inviteId: 'invite-n1' } }));
     expect(await note('N-1', 'employee.departed', '2026-11-20T17:00:00+01:00')).toBe(true);
-    // A late, older event does not undo the departure.
+    // A late, older event does not undo the departure, and neither does a newer update.
     expect(await note('N-1', 'employee.updated', '2026-11-10T09:00:00Z')).toBe(false);
+    expect(await note('N-1', 'employee.updated', '2026-11-22T09:00:00Z')).toBe(true);
     expect(await store.identity('hr', 'N-1')).toMatchObject({ status: 'invited', hrStatus: 'departed', hrEventAt: '2026-11-20T16:00:00.000Z' });
     // Departed with nothing at OpenAI, and employed with access: neither is a reconciliation target.
     await note('N-2', 'employee.departed', '2026-11-20T09:00:00Z');
