@@ -3,11 +3,11 @@ import { NativeConnection } from '@temporalio/worker';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret, type TenureConfig } from '../config/index.ts';
-import { DefinitionRegistry, formatProblem, type ReloadReport } from '../dsl/index.ts';
+import { DefinitionRegistry, formatProblem } from '../dsl/index.ts';
 import { Organization, startEmulator, type OrgState, type RunningEmulator } from '../emulator/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { Store } from '../store/index.ts';
-import { buildSources, buildTriggerServer, syncSchedules } from '../triggers/index.ts';
+import { buildSources, buildTriggerServer, followSchedules } from '../triggers/index.ts';
 import { startWorker, type RunningWorker } from '../workers/index.ts';
 import { devSecrets } from './dev-secrets.ts';
 import { startDevServer, type DevServer } from './temporal-server.ts';
@@ -49,8 +49,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
     const secrets = devSecrets(config.home);
     // Watches the folder: edits apply to new events at once; a broken file keeps its last good version.
     // Schedules follow the definitions: a reload re-syncs them once the client exists.
-    let onReload: (report: ReloadReport) => void = () => {};
-    const registry = DefinitionRegistry.open({ dir: config.definitionsDir, logger, onReload: (report) => onReload(report) }).watch();
+    const registry = DefinitionRegistry.open({ dir: config.definitionsDir, logger }).watch();
     stops.push(async () => registry.close());
     const [plans, problems] = [registry.plans(), registry.problems()];
     for (const problem of problems) print(formatProblem(problem));
@@ -116,14 +115,7 @@ export async function startDevStack(config: TenureConfig, env: Readonly<Record<s
     await app.listen({ host: config.server.host, port: config.server.port });
     stops.push(() => app.close());
     const triggerUrl = `http://${config.server.host}:${config.server.port}`;
-    const schedules = await syncSchedules(client, plans, { taskQueue: config.taskQueue, maxUsers: config.scheduleMaxUsers });
-    onReload = (report) => {
-      if (report.changed.length === 0) return;
-      syncSchedules(client, report.plans, { taskQueue: config.taskQueue, maxUsers: config.scheduleMaxUsers }).then(
-        (synced) => logger.info({ schedules: synced }, 'schedules re-synced after a definition change'),
-        (error: unknown) => logger.error({ err: error }, 'could not re-sync schedules after a definition change'),
-      );
-    };
+    const schedules = await followSchedules(client, registry, { taskQueue: config.taskQueue, maxUsers: config.scheduleMaxUsers }, logger);
     for (const failure of schedules.failed) print(`tenure: schedule ${failure.scheduleId} was not synced: ${failure.error}`);
 
     const lines = [

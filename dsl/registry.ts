@@ -46,6 +46,7 @@ export class DefinitionRegistry {
   private readonly lastGood = new Map<string, Plan>();
   private current: readonly Plan[] = [];
   private currentProblems: readonly Problem[] = [];
+  private readonly listeners = new Set<(report: ReloadReport) => void>();
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -126,7 +127,14 @@ export class DefinitionRegistry {
     this.currentProblems = problems;
     const report = { plans, problems, changed, kept };
     this.onReload?.(report);
+    for (const listener of this.listeners) listener(report);
     return report;
+  }
+
+  /** Calls `listener` after every later reload; returns a function that stops it. */
+  subscribe(listener: (report: ReloadReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Starts following the folder; reloads once edits have been quiet for `debounceMs`. */

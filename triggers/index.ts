@@ -12,7 +12,7 @@
  */
 export { buildTriggerServer, isTemporalUnavailable, type TriggerServerOptions } from './server.ts';
 export { dispatch, plansFor, type Dispatched, type DispatchOutcome, type DispatchOptions } from './dispatch.ts';
-export { syncSchedules, scheduleId, SCHEDULE_ID_PREFIX, type ScheduleSyncOptions, type ScheduleSyncReport } from './schedules.ts';
+export { syncSchedules, followSchedules, scheduleId, SCHEDULE_ID_PREFIX, type ScheduleSyncOptions, type ScheduleSyncReport } from './schedules.ts';
 export { buildSources, signAs } from './sources/registry.ts';
 export { genericSource, signGeneric } from './sources/generic.ts';
 export { bamboohrSource, signBambooHr, BAMBOOHR_FIELDS, type BambooHrOptions } from './sources/bamboohr.ts';

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { createHash } from 'node:crypto';
-import type { Plan } from '../dsl/index.ts';
+import type { DefinitionRegistry, Plan } from '../dsl/index.ts';
+import type { Logger } from '../logging/index.ts';
 import type { ScheduledRunInput, scheduledRun } from '../workflows/index.ts';
 import { canonicalJson } from './sources/common.ts';
 
@@ -114,4 +115,27 @@ export async function syncSchedules(client: Client, plans: readonly Plan[], opti
     }
   }
   return report;
+}
+
+/**
+ * Syncs the Schedules with the plans in force now, then again after every reload that
+ * changed a definition (a failed re-sync is logged; the next change tries again).
+ * Returns the first sync's report.
+ */
+export async function followSchedules(
+  client: Client,
+  registry: Pick<DefinitionRegistry, 'plans' | 'subscribe'>,
+  options: ScheduleSyncOptions,
+  logger: Pick<Logger, 'info' | 'error'>,
+): Promise<ScheduleSyncReport> {
+  const first = await syncSchedules(client, registry.plans(), options);
+  logger.info({ schedules: first }, 'schedules synced');
+  registry.subscribe((report) => {
+    if (report.changed.length === 0) return;
+    syncSchedules(client, report.plans, options).then(
+      (synced) => logger.info({ schedules: synced }, 'schedules re-synced after a definition change'),
+      (error: unknown) => logger.error({ err: error }, 'could not re-sync schedules after a definition change'),
+    );
+  });
+  return first;
 }

@@ -1,9 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { DefinitionRegistry, formatProblem, type ReloadReport } from '../../dsl/index.ts';
+import { DefinitionRegistry, formatProblem } from '../../dsl/index.ts';
 import { createLogger } from '../../logging/index.ts';
 import { Store } from '../../store/index.ts';
-import { buildSources, buildTriggerServer, syncSchedules } from '../../triggers/index.ts';
+import { buildSources, buildTriggerServer, followSchedules } from '../../triggers/index.ts';
 import { CliError, config, untilSignal } from '../common.ts';
 
 export function registerServe(program: Command): void {
@@ -17,20 +17,11 @@ export function registerServe(program: Command): void {
         throw new CliError('no source is enabled: set TENURE_WEBHOOK_SECRET (a whsec_… secret), BAMBOOHR_WEBHOOK_SECRET or HIBOB_WEBHOOK_SECRET, or define sources in tenure.config.yaml');
       }
       const logger = createLogger({ level: cfg.logLevel, name: 'tenure-serve' });
-      let onReload: (report: ReloadReport) => void = () => {};
-      const registry = DefinitionRegistry.open({ dir: cfg.definitionsDir, logger, onReload: (report) => onReload(report) }).watch();
+      const registry = DefinitionRegistry.open({ dir: cfg.definitionsDir, logger }).watch();
       for (const problem of registry.problems()) console.error(formatProblem(problem));
       const connection = await Connection.connect(cfg.temporal.connection());
       const client = new Client({ connection, namespace: cfg.temporal.namespace });
-      const schedules = await syncSchedules(client, registry.plans(), { taskQueue: cfg.taskQueue, maxUsers: cfg.scheduleMaxUsers });
-      logger.info({ schedules }, 'schedules synced');
-      onReload = (report) => {
-        if (report.changed.length === 0) return;
-        syncSchedules(client, report.plans, { taskQueue: cfg.taskQueue, maxUsers: cfg.scheduleMaxUsers }).then(
-          (synced) => logger.info({ schedules: synced }, 'schedules re-synced after a definition change'),
-          (error: unknown) => logger.error({ err: error }, 'could not re-sync schedules after a definition change'),
-        );
-      };
+      await followSchedules(client, registry, { taskQueue: cfg.taskQueue, maxUsers: cfg.scheduleMaxUsers }, logger);
       // The admin token turns on GET /admin/audit, which reads the results store.
       const store = cfg.adminToken ? await Store.open(cfg.store) : undefined;
       const app = buildTriggerServer({

@@ -1,7 +1,7 @@
-import bearerAuth from '@fastify/bearer-auth';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Secret } from '../../config/index.ts';
+import { queryProblem, requireAdminToken } from './auth.ts';
 import { auditCsv, parseSince, StoreInputError, StoreUnavailableError, type AuditEntry, type AuditQuery, type AuditReader } from '../../store/index.ts';
 
 export interface AuditAdminOptions {
@@ -35,25 +35,12 @@ const querySchema = z.strictObject({
  */
 export const auditAdmin: FastifyPluginAsync<AuditAdminOptions> = async (app, options) => {
   // Registered inside this plugin, the hook guards these routes only, not the webhooks.
-  await app.register(bearerAuth, {
-    keys: [options.token.reveal()],
-    verifyErrorLogLevel: 'info',
-    // Our error shape, {error:{code,message}}; the plugin's types only allow {error:string}, its runtime sends any object.
-    errorResponse: ((error: Error) => ({
-      error: { code: 'UNAUTHORIZED', message: `${error.message}: send Authorization: Bearer <TENURE_ADMIN_TOKEN>` },
-    })) as unknown as (error: Error) => { error: string },
-  });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tenure-admin"');
-    return payload;
-  });
+  await requireAdminToken(app, options.token);
 
   app.get('/admin/audit', async (request, reply) => {
     const parsed = querySchema.safeParse(request.query);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const param = issue.path.join('.') || String((issue as { keys?: string[] }).keys?.[0] ?? '');
-      return reply.code(400).send({ error: { code: 'INVALID_QUERY', param, message: `${param}: ${issue.message}` } });
+      return reply.code(400).send({ error: { code: 'INVALID_QUERY', ...queryProblem(parsed.error) } });
     }
     const q = parsed.data;
     const since = q.since === undefined ? undefined : parseSince(q.since);

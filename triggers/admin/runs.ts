@@ -1,8 +1,8 @@
-import bearerAuth from '@fastify/bearer-auth';
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Secret } from '../../config/index.ts';
+import { queryProblem, requireAdminToken } from './auth.ts';
 import { decide, DECISIONS, describeRun, listRuns, RUNS_PAGE, RunOperationError, type Decision } from './operations.ts';
 
 export interface RunsAdminOptions {
@@ -45,27 +45,15 @@ function refuse(reply: FastifyReply, error: unknown) {
  *   app.register(runsAdmin, { client, token: config.adminToken });
  */
 export const runsAdmin: FastifyPluginAsync<RunsAdminOptions> = async (app, options) => {
-  await app.register(bearerAuth, {
-    keys: [options.token.reveal()],
-    verifyErrorLogLevel: 'info',
-    errorResponse: ((error: Error) => ({
-      error: { code: 'UNAUTHORIZED', message: `${error.message}: send Authorization: Bearer <TENURE_ADMIN_TOKEN>` },
-    })) as unknown as (error: Error) => { error: string },
-  });
+  await requireAdminToken(app, options.token);
   // The server keeps webhook bodies as raw bytes (signatures are over them); decisions are plain JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16 * 1024 }, app.getDefaultJsonParser('error', 'error'));
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tenure-admin"');
-    return payload;
-  });
 
   app.get('/admin/runs', async (request, reply) => {
     const parsed = listSchema.safeParse(request.query);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const param = issue.path.join('.') || String((issue as { keys?: string[] }).keys?.[0] ?? '');
-      return reply.code(400).send({ error: { code: 'INVALID_FILTER', param, message: `${param}: ${issue.message}` } });
+      return reply.code(400).send({ error: { code: 'INVALID_FILTER', ...queryProblem(parsed.error) } });
     }
     try {
       return { runs: await listRuns(options.client, parsed.data) };
@@ -92,9 +80,8 @@ export const runsAdmin: FastifyPluginAsync<RunsAdminOptions> = async (app, optio
     }
     const parsed = decisionSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const param = issue.path.join('.') || String((issue as { keys?: string[] }).keys?.[0] ?? '');
-      return reply.code(400).send({ error: { code: 'INVALID_DECISION', param, message: `${param || 'body'}: ${issue.message}; send {"by": "<who>", "reason": "<why>"}` } });
+      const { param, message } = queryProblem(parsed.error, 'body');
+      return reply.code(400).send({ error: { code: 'INVALID_DECISION', param, message: `${message}; send {"by": "<who>", "reason": "<why>"}` } });
     }
     try {
       const done = await decide(options.client, workflowId, decision as Decision, parsed.data);
