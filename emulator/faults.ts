@@ -48,7 +48,7 @@ export interface FaultDecision {
 }
 
 /** mulberry32: a tiny, well-known 32-bit seeded generator; determinism is all it must give. */
-function generator(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -71,7 +71,7 @@ export class Faults {
   private config: FaultsConfig = { seed: 1, rules: [] };
   private patterns: RegExp[] = [];
   private fired: number[] = [];
-  private random: () => number = generator(1);
+  private random: () => number = seededRandom(1);
   /** How many faults of each kind fired since the last `set`. */
   counts = { status: 0, latency: 0, drop: 0 };
 
@@ -79,7 +79,7 @@ export class Faults {
     this.config = config;
     this.patterns = config.rules.map((r) => pathPattern(r.path));
     this.fired = config.rules.map(() => 0);
-    this.random = generator(config.seed);
+    this.random = seededRandom(config.seed);
     this.counts = { status: 0, latency: 0, drop: 0 };
   }
 

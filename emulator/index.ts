@@ -26,5 +26,5 @@ export {
   type ScimUser,
   type OrgState,
 } from './state.ts';
-export { Faults, faultsSchema, faultRuleSchema, type FaultRule, type FaultsConfig } from './faults.ts';
+export { Faults, faultsSchema, faultRuleSchema, seededRandom, type FaultRule, type FaultsConfig } from './faults.ts';
 export { SCIM_MEDIA_TYPE } from './scim.ts';

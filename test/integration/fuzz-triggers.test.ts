@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
 import type { Enricher } from '../../activities/index.ts';
 import { Secret } from '../../config/index.ts';
+import { seededRandom } from '../../emulator/index.ts';
 import { bamboohrSource, genericSource, hibobSource, signBambooHr, signGeneric, signHiBob } from '../../triggers/index.ts';
 import { bundleWorkflows } from '../../workers/index.ts';
 import { plan, startHarness, unique, type Harness } from './triggers-harness.ts';
@@ -24,17 +25,6 @@ const BAMBOO_SECRET = new Secret('fuzz-bamboo-private-key');
 const BOB_SECRET = new Secret('fuzz-hibob-webhook-secret');
 const WRONG = { generic: new Secret('whsec_d3Jvbmcgc2VjcmV0IGZvciB0aGUgZnV6eiB0ZXN0cw=='), other: new Secret('wrong-secret-for-fuzzing') };
 
-/** mulberry32: a small seeded PRNG, so a failing order can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Shot {
   kind: string;
@@ -71,7 +61,7 @@ describe('hostile burst with genuine events in among it', () => {
   });
 
   it(`answers ${TOTAL} requests correctly and turns every genuine event into exactly one run`, async () => {
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const run = unique('fz');
     const json = { 'content-type': 'application/json' };

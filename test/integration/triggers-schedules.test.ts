@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { ReconciliationSubject } from '../../activities/index.ts';
-import type { Plan } from '../../dsl/index.ts';
-import { scheduleId, syncSchedules } from '../../triggers/index.ts';
+import type { Plan, ReloadReport } from '../../dsl/index.ts';
+import { followSchedules, scheduleId, syncSchedules } from '../../triggers/index.ts';
+import { memoryLogger } from '../helpers/logger.ts';
 import { bundleWorkflows } from '../../workers/index.ts';
 import type { DefinitionRunResult, ScheduledRunInput, ScheduledRunResult } from '../../workflows/index.ts';
 import { plan, startHarness, unique, type Harness } from './triggers-harness.ts';
@@ -117,5 +118,22 @@ describe('schedules', () => {
     const history = await h.temporal.client.workflow.getHandle(workflowId).fetchHistory();
     expect((history.events ?? []).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
     for (const id of people) expect(await h.store.audit({ employeeId: id })).toEqual([]);
+  });
+
+  it('follows the definitions: syncs at start, and again after a reload that changed one', async () => {
+    const client = h.temporal.client;
+    const first = plan(`follow-a-${suffix}`, { schedule: { cron: '0 5 * * *', timezone: 'UTC' }, for: 'departed-with-access' }, []);
+    const second = plan(`follow-b-${suffix}`, { schedule: { cron: '0 6 * * *', timezone: 'UTC' }, for: 'departed-with-access' }, []);
+    let listener: ((report: ReloadReport) => void) | undefined;
+    const registry = { plans: () => [first], subscribe: (fn: (report: ReloadReport) => void) => ((listener = fn), () => undefined) };
+    const log = memoryLogger();
+    const report = await followSchedules(client, registry, options(), log.logger);
+    expect(report.created).toEqual([scheduleId(first.name)]);
+    // A reload that changed nothing syncs nothing; one that added a definition creates its Schedule.
+    listener!({ plans: [first], problems: [], changed: [], kept: [] });
+    listener!({ plans: [first, second], problems: [], changed: [`${second.name} v${second.version}`], kept: [] });
+    await waitFor('the re-sync after the reload', async () => (log.lines.some((l) => l.includes('schedules re-synced after a definition change')) ? true : undefined));
+    expect((await client.schedule.getHandle(scheduleId(second.name)).describe()).spec.calendars).toHaveLength(1);
+    await syncSchedules(client, [], options());
   });
 });
