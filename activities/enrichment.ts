@@ -25,7 +25,7 @@ function failure(type: Exclude<EnrichmentFailureType, 'ENRICHMENT_FAILED'>, mess
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-/** The enrichment activity, over the enrichers this worker has (none yet ship with Tenure). */
+/** The enrichment activity, over the enrichers this worker has (one per configured HR connector: see hr-enricher.ts). */
 export function createEnrichmentActivities({ enrichers = [] }: { enrichers?: readonly Enricher[] }) {
   return {
     /** Completes a thin event from its vendor's API; the result is a valid HrEvent or a typed failure. */

@@ -10,27 +10,26 @@
  *   const activities = createActivities({ openai, scim, store });
  *   Worker.create({ activities, … });
  */
-export { createNotifyActivities, NOTIFY_FAILURE_TYPES } from './notify.ts';
-export { createActivities, DEFAULT_ACCEPTANCE_POLL_MS, type Activities, type ActivityDependencies } from './activities.ts';
-export * from './contract.ts';
-export { createRecordActivities, RECORD_FAILURE_TYPES, type RecordActivities, type RecordDependencies } from './record.ts';
-export type { ActionResult } from './results.ts';
+export { createActivities, DEFAULT_ACCEPTANCE_POLL_MS, type AcceptanceLook, type Activities } from './activities.ts';
+export { createRecordActivities, RECORD_FAILURE_TYPES } from './record.ts';
+export { ACTIONS, ACTION_NAMES, type ActionName, type ActionResult, type AuditRowStart, type IdentityChange, type IdentityStatus, type OpenAIIds } from './actions/index.ts';
 export { createEnrichmentActivities, type Enricher, type EnrichmentActivities, type EnrichmentFailureType } from './enrichment.ts';
+export { connectorEnricher, hrEnrichers, type HrEnricherOptions, type HrEnrichmentFailureType } from './hr-enricher.ts';
 export { createReconciliationActivities, storeReconciliation, type ReconciliationFailureType, type ReconciliationSource, type ReconciliationSubject, type ReconciliationActivities } from './reconciliation.ts';
+export { AdminClient, type Invite, type OrgUser, type Project, type ProjectUser } from './openai/admin-client.ts';
 export {
-  AdminClient,
-  type AdminClientOptions,
-  type Invite,
-  type OrgUser,
-  type Project,
-  type ProjectUser,
-  type ListPage,
-  type Deleted,
-} from './openai/admin-client.ts';
-export * from './openai/errors.ts';
-export { FAILURE_TYPES, isRetryable, toApplicationFailure, atOpenAIBoundary, type OpenAIFailureType } from './openai/failures.ts';
-export { inviteUser } from './openai/invite.ts';
-export { checkAcceptance } from './openai/acceptance.ts';
-export { setRole, removeMember } from './openai/members.ts';
+  OpenAIAuthError,
+  OpenAINotFoundError,
+  OpenAIInvalidRequestError,
+  OpenAIConflictError,
+  OpenAIRateLimitError,
+  OpenAIUnavailableError,
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfter,
+  ActionRefusedError,
+  InviteNotYetAcceptedError,
+} from './openai/errors.ts';
+export { toApplicationFailure } from './openai/failures.ts';
+export { setRole } from './openai/members.ts';
 export { addToProject, removeFromProject } from './openai/projects.ts';
-export * from './scim/index.ts';
+export { ScimClient, SCIM_USER_SCHEMA, SCIM_PATCH_SCHEMA, type ScimUser, scimProvision, scimDeactivate, scimReactivate } from './scim/index.ts';

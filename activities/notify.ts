@@ -20,6 +20,8 @@ export interface NotifyDependencies {
   secrets: ReadonlyMap<string, Secret>;
   /** Per-request timeout, ms. Default 10 s. */
   timeoutMs?: number;
+  /** The level of the line that carries a logged message's text. Default `debug` (the text may name the person). */
+  textLevel?: 'info' | 'debug';
 }
 
 /**
@@ -27,12 +29,18 @@ export interface NotifyDependencies {
  * webhooks accept) to the URL held by the named secret; without a secret the message is
  * logged. The URL is a credential too: it appears in no message, log line or result.
  */
-export function createNotifyActivities({ secrets, timeoutMs = 10_000 }: NotifyDependencies) {
+export function createNotifyActivities({ secrets, timeoutMs = 10_000, textLevel = 'debug' }: NotifyDependencies) {
   return {
     async notify(input: NotifyInput): Promise<ActionResult> {
       if (!input.secret) {
-        log.info('notification', { channel: input.channel, text: input.text });
-        return { outcome: 'created', target: input.channel, openaiIds: {}, output: { delivered: 'log' } };
+        // The text may name the person: at debug, which is off unless asked for; the sandbox
+        // logs it at info (addresses masked by the logger), one line per message.
+        if (textLevel === 'info') log.info('notification', { channel: input.channel, text: input.text });
+        else {
+          log.info('notification', { channel: input.channel, chars: input.text.length });
+          log.debug('notification text', { channel: input.channel, text: input.text });
+        }
+        return { outcome: 'logged', target: input.channel, openaiIds: {}, output: { delivered: 'log' } };
       }
       const url = secrets.get(input.secret);
       if (!url) {

@@ -12,8 +12,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDefinitions } from '../dsl/index.ts';
+import { loadAverage, printRows } from './lib.ts';
 
 const count = Number(process.argv[2] ?? 1000);
+console.log(`validate benchmark: load average ${loadAverage()}`);
 const sources = [
   ...readdirSync('definitions').map((f) => join('definitions', f)),
   ...readdirSync('test/fixtures/definitions/valid').map((f) => join('test/fixtures/definitions/valid', f)),
@@ -30,11 +32,19 @@ const heapBefore = process.memoryUsage().heapUsed;
 
 // The first load pays for JIT warm-up; report it and a second, warm one.
 let started = process.hrtime.bigint();
+let cpuStarted = process.cpuUsage();
 const cold = loadDefinitions([dir]);
 const coldMs = ms(started);
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
+const coldCpuMs = cpuMs(cpuStarted);
+cpuStarted = process.cpuUsage();
 started = process.hrtime.bigint();
 const warm = loadDefinitions([dir]);
 const warmMs = ms(started);
+const warmCpuMs = cpuMs(cpuStarted);
 if (cold.problems.length > 0 || warm.plans.length !== count) throw new Error(`expected ${count} valid definitions, got ${warm.plans.length} and ${cold.problems.length} problems`);
 const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
 
@@ -63,3 +73,7 @@ console.log(`hostile fixtures, tenure validate each (target: non-zero exit withi
 for (const h of hostile) console.log(`  ${h.name.padEnd(24)} ${h.ms.toFixed(0).padStart(5)} ms   exit ${h.status}`);
 const worst = Math.max(...hostile.map((h) => h.ms));
 console.log(`  slowest: ${worst.toFixed(0)} ms; all non-zero: ${hostile.every((h) => h.status !== 0 && h.status !== null)}`);
+printRows('results', [
+  { figure: `${count} definitions validated in process`, measured: `${coldMs.toFixed(0)} ms, CPU ${coldCpuMs.toFixed(0)} ms (a second, warm pass: ${warmMs.toFixed(0)} ms, CPU ${warmCpuMs.toFixed(0)} ms)`, target: '< 1000 ms', met: coldMs < 1000 },
+  { figure: 'hostile fixtures, tenure validate each', measured: `slowest ${worst.toFixed(0)} ms, all refused: ${hostile.every((h) => h.status !== 0 && h.status !== null)}`, target: '≤ 2000 ms', met: worst <= 2000 && hostile.every((h) => h.status !== 0 && h.status !== null) },
+]);

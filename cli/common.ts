@@ -1,13 +1,17 @@
 import { InvalidArgumentError } from 'commander';
-import { loadConfig, type TenureConfig } from '../config/index.ts';
+import type { TenureConfig } from '../config/index.ts';
 
 /** An error whose message is the whole story: printed without a stack trace. */
 export class CliError extends Error {
   override readonly name = 'CliError';
 }
 
-/** The configuration, read from the environment once per command. */
-export function config(): TenureConfig {
+/**
+ * The configuration, read from the environment once per command. Loaded when first asked
+ * for: `tenure validate <file>` never needs it.
+ */
+export async function config(): Promise<TenureConfig> {
+  const { loadConfig } = await import('../config/index.ts');
   return loadConfig(process.env);
 }
 

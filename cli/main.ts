@@ -1,44 +1,59 @@
 /**
  * The `tenure` command. Every subcommand has --help, exits non-zero on failure and
- * prints errors a person can act on. Each subcommand lives in commands/<name>.ts.
+ * prints errors a person can act on. Each subcommand lives in commands/<name>.ts and is
+ * loaded only when it runs (commands/index.ts lists them), so `tenure --help` and
+ * `tenure validate` answer without loading Temporal, the store or the servers.
  */
 import { Command } from 'commander';
-import { ConfigError } from '../config/index.ts';
-import { DevServerError, ToolNotFoundError } from '../devstack/index.ts';
-import { StoreError } from '../store/index.ts';
-import { quietTemporalRuntime } from '../workers/index.ts';
-import { registerAudit } from './commands/audit.ts';
-import { registerDev } from './commands/dev.ts';
-import { registerEmulator } from './commands/emulator.ts';
-import { registerPlan } from './commands/plan.ts';
-import { registerSchema } from './commands/schema.ts';
-import { registerSend } from './commands/send.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerValidate } from './commands/validate.ts';
-import { registerWorker } from './commands/worker.ts';
-import { registerRuns } from './commands/runs.ts';
-import { registerApprove } from './commands/approve.ts';
-import { registerReject } from './commands/reject.ts';
-import { registerRetry } from './commands/retry.ts';
-import { registerSkip } from './commands/skip.ts';
-import { registerAbort } from './commands/abort.ts';
-import { CliError } from './common.ts';
+import { readFileSync } from 'node:fs';
+import { COMMANDS } from './commands/index.ts';
 
-const EXPECTED_ERRORS = [CliError, ConfigError, ToolNotFoundError, DevServerError, StoreError];
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Errors whose message is the whole story: printed without a stack trace. */
+const EXPECTED_ERRORS = ['CliError', 'ConfigError', 'ToolNotFoundError', 'DevServerError', 'StoreError'];
+
+async function isExpected(error: unknown): Promise<boolean> {
+  if (!(error instanceof Error)) return false;
+  if (EXPECTED_ERRORS.includes(error.name)) return true;
+  // Subclasses with names of their own (StoreUnavailableError…); loaded only on failure.
+  const { StoreError } = await import('../store/index.ts');
+  return error instanceof StoreError;
+}
 
 const program = new Command()
   .name('tenure')
   .description('HR lifecycle events to durable, auditable OpenAI organization access, on Temporal.')
-  .showHelpAfterError();
+  .version(version, '-V, --version', 'print the version')
+  // A mistake gets its error, commander's nearest-name suggestion and where help is, not the whole help.
+  .showHelpAfterError('(`tenure --help` lists the commands)')
+  .showSuggestionAfterError()
+  // Options after a command name are that command's: `tenure runs show <id> --json` is show's --json, not the list's.
+  .enablePositionalOptions();
 
-for (const register of [registerDev, registerWorker, registerServe, registerEmulator, registerSend, registerValidate, registerSchema, registerPlan, registerAudit]) register(program);
-for (const register of [registerRuns, registerApprove, registerReject, registerRetry, registerSkip, registerAbort]) register(program);
+const [first, second] = process.argv.slice(2);
+const chosen = COMMANDS.find((c) => c.name === (first === 'help' ? second : first));
+if (chosen) (await chosen.load())(program);
+// No command named: `--help` lists them all, and a mistyped name gets commander's suggestion.
+else for (const { name, description } of COMMANDS) program.command(name).description(description);
+pointToHelp(program.commands, 'tenure');
 
-quietTemporalRuntime('WARN');
+/** Each command's errors point to its own --help. */
+function pointToHelp(commands: readonly Command[], parent: string): void {
+  for (const command of commands) {
+    const path = `${parent} ${command.name()}`;
+    command.showHelpAfterError(`(\`${path} --help\` shows how to use it)`);
+    pointToHelp(command.commands, path);
+  }
+}
+
+// `tenure help <mistyped>` answers as `tenure <mistyped>` does (a suggestion), not with the whole help.
+const argv = first === 'help' && second !== undefined && !chosen && !second.startsWith('-') ? [...process.argv.slice(0, 2), second] : process.argv;
+
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(argv);
 } catch (error) {
-  if (EXPECTED_ERRORS.some((type) => error instanceof type)) console.error(`tenure: ${(error as Error).message}`);
+  if (await isExpected(error)) console.error(`tenure: ${(error as Error).message}`);
   else console.error(error);
   process.exitCode = 1;
 }

@@ -23,13 +23,30 @@ export interface SendOptions {
   timeoutMs?: number;
 }
 
+/**
+ * HiBob stamps `triggeredAt` when it sends, and a delivery older than the replay window is
+ * refused: an example file's stamp is replaced with the current time, as Bob would write it.
+ */
+function stampHiBob(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'triggeredAt' in parsed) {
+      return JSON.stringify({ ...parsed, triggeredAt: new Date().toISOString().replace('Z', '') });
+    }
+  } catch {
+    // Not JSON: sent as it is; the server will say what is wrong.
+  }
+  return body;
+}
+
 /** Signs `body` as a sender of `kind` would and POSTs it. */
 export async function sendEvent(options: SendOptions): Promise<SendResult> {
-  const headers = signAs(options.kind, options.secret, options.body, options.messageId ? { messageId: options.messageId } : {});
+  const body = options.kind === 'hibob' ? stampHiBob(options.body) : options.body;
+  const headers = signAs(options.kind, options.secret, body, options.messageId ? { messageId: options.messageId } : {});
   const response = await request(options.url, {
     method: 'POST',
     headers: { 'content-type': options.contentType ?? 'application/json', ...headers },
-    body: options.body,
+    body,
     headersTimeout: options.timeoutMs ?? 30_000,
     bodyTimeout: options.timeoutMs ?? 30_000,
   });

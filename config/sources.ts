@@ -10,6 +10,10 @@
  *       fields:
  *         department: Division
  *         timezone: { field: Location, values: { London: Europe/London } }
+ *   hris:
+ *     merge:                       # the Merge HR connector has no webhook source
+ *       fields:
+ *         department: groups.COST_CENTER
  */
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
@@ -98,7 +102,41 @@ const sourceSchema = z.strictObject({
 
 const fileSchema = z.strictObject({
   sources: z.record(z.string(), sourceSchema).optional(),
+  /** HR connectors without a webhook source of their own (Merge): their field mappings. */
+  hris: z.strictObject({ merge: z.strictObject({ fields: z.record(z.string(), mappingSchema).optional() }).optional() }).optional(),
 });
+
+/** Field mappings of HR connectors that have no webhook source (`hris:` in the file). */
+export interface HrisFieldsSpec {
+  merge?: Partial<Record<MappableField, FieldMapping>>;
+}
+
+type At = (rest: Path, code: ProblemCode, message: string, options?: { hint?: string; key?: boolean }) => void;
+
+/** Validates a `fields:` block, reporting through `at`; the mappings that are good. */
+function readFields(entries: Record<string, z.infer<typeof mappingSchema>>, at: At): Partial<Record<MappableField, FieldMapping>> {
+  const fields: Partial<Record<MappableField, FieldMapping>> = {};
+  for (const [target, mapping] of Object.entries(entries)) {
+    if (!(MAPPABLE_FIELDS as readonly string[]).includes(target)) {
+      const guess = didYouMean(target, MAPPABLE_FIELDS);
+      at(['fields', target], 'UNKNOWN_KEY', `cannot map into '${target}'; mappable fields are ${MAPPABLE_FIELDS.join(', ')}`, { key: true, ...(guess ? { hint: `did you mean ${guess}?` } : {}) });
+      continue;
+    }
+    const normalized: FieldMapping = typeof mapping === 'string' ? { field: mapping } : mapping;
+    const allowed = target === 'employmentType' ? EMPLOYMENT_TYPES : target === 'status' ? (['active', 'inactive'] as const) : undefined;
+    const checkValue = (value: string, path: Path) => {
+      if (allowed && !(allowed as readonly string[]).includes(value)) {
+        at(path, 'INVALID_VALUE', `'${value}' is not a valid ${target}; valid values are ${allowed.join(', ')}`);
+      } else if (target === 'timezone' && !isTimeZone(value)) {
+        at(path, 'BAD_TIMEZONE', `'${value}' is not an IANA time zone`, { hint: 'write e.g. Europe/London' });
+      }
+    };
+    for (const [from, to] of Object.entries(normalized.values ?? {})) checkValue(to, ['fields', target, 'values', from]);
+    if (normalized.default !== undefined) checkValue(normalized.default, ['fields', target, 'default']);
+    fields[target as MappableField] = normalized;
+  }
+  return fields;
+}
 
 type Path = (string | number)[];
 
@@ -151,7 +189,7 @@ class Problems {
  * Parses and validates the text of a `tenure.config.yaml`. Reports every problem at once,
  * each with `file:line:col` and a stable code; returns the specs only when there are none.
  */
-export function parseSourcesFile(text: string, file: string): { specs: SourceSpec[]; problems: Problem[] } {
+export function parseSourcesFile(text: string, file: string): { specs: SourceSpec[]; problems: Problem[]; hris?: HrisFieldsSpec } {
   const counter = new LineCounter();
   if (Buffer.byteLength(text) > MAX_SOURCES_FILE_BYTES) {
     const problems = new Problems(file, '', undefined, counter);
@@ -175,7 +213,8 @@ export function parseSourcesFile(text: string, file: string): { specs: SourceSpe
     for (const issue of parsed.error.issues) {
       const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
       if (issue.code === 'unrecognized_keys') {
-        const valid = path.length === 0 ? ['sources'] : ['kind', 'secretEnv', 'timestampTolerance', 'fields', 'events'];
+        const valid =
+          path.length === 0 ? ['sources', 'hris'] : path[0] === 'hris' ? (path.length === 1 ? ['merge'] : ['fields']) : ['kind', 'secretEnv', 'timestampTolerance', 'fields', 'events'];
         for (const key of issue.keys) {
           const guess = didYouMean(key, valid);
           problems.at([...path, key], 'UNKNOWN_KEY', `unknown key '${key}'; valid keys are ${valid.join(', ')}`, { key: true, ...(guess ? { hint: `did you mean ${guess}?` } : {}) });
@@ -216,27 +255,8 @@ export function parseSourcesFile(text: string, file: string): { specs: SourceSpe
       else timestampToleranceMs = ms;
     }
 
-    const fields: SourceSpec['fields'] = {};
     if (source.fields && kind === 'generic') at(['fields'], 'INVALID_VALUE', 'a generic source receives HrEvents as they are; fields applies to vendor sources', { key: true });
-    for (const [target, mapping] of Object.entries(source.fields ?? {})) {
-      if (!(MAPPABLE_FIELDS as readonly string[]).includes(target)) {
-        const guess = didYouMean(target, MAPPABLE_FIELDS);
-        at(['fields', target], 'UNKNOWN_KEY', `cannot map into '${target}'; mappable fields are ${MAPPABLE_FIELDS.join(', ')}`, { key: true, ...(guess ? { hint: `did you mean ${guess}?` } : {}) });
-        continue;
-      }
-      const normalized: FieldMapping = typeof mapping === 'string' ? { field: mapping } : mapping;
-      const allowed = target === 'employmentType' ? EMPLOYMENT_TYPES : target === 'status' ? (['active', 'inactive'] as const) : undefined;
-      const checkValue = (value: string, path: Path) => {
-        if (allowed && !(allowed as readonly string[]).includes(value)) {
-          at(path, 'INVALID_VALUE', `'${value}' is not a valid ${target}; valid values are ${allowed.join(', ')}`);
-        } else if (target === 'timezone' && !isTimeZone(value)) {
-          at(path, 'BAD_TIMEZONE', `'${value}' is not an IANA time zone`, { hint: 'write e.g. Europe/London' });
-        }
-      };
-      for (const [from, to] of Object.entries(normalized.values ?? {})) checkValue(to, ['fields', target, 'values', from]);
-      if (normalized.default !== undefined) checkValue(normalized.default, ['fields', target, 'default']);
-      fields[target as MappableField] = normalized;
-    }
+    const fields: SourceSpec['fields'] = readFields(source.fields ?? {}, at);
 
     const events: SourceSpec['events'] = {};
     if (source.events && kind === 'generic') at(['events'], 'INVALID_VALUE', 'a generic source receives HrEvent types as they are; events applies to vendor sources', { key: true });
@@ -251,5 +271,8 @@ export function parseSourcesFile(text: string, file: string): { specs: SourceSpe
     }
     specs.push({ name, kind, secretEnv, timestampToleranceMs, fields, events });
   }
-  return problems.list.length > 0 ? { specs: [], problems: problems.list } : { specs, problems: [] };
+  const merge = parsed.data.hris?.merge?.fields;
+  const hris: HrisFieldsSpec | undefined = merge ? { merge: readFields(merge, (rest, code, message, options) => problems.at(['hris', 'merge', ...rest], code, message, options)) } : undefined;
+  if (problems.list.length > 0) return { specs: [], problems: problems.list };
+  return { specs, problems: [], ...(hris ? { hris } : {}) };
 }

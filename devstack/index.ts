@@ -9,3 +9,4 @@ export { startDevStack, type DevStack } from './dev.ts';
 export { startDevServer, searchAttributeFlags, DevServerError, type DevServer, type DevServerOptions } from './temporal-server.ts';
 export { findTool, requireTool, installTool, TOOLS, TOOLS_BIN, PROJECT_ROOT, ToolNotFoundError, type ToolName } from './tools.ts';
 export { devSecrets, type DevSecrets } from './dev-secrets.ts';
+export { sandboxConfig } from './sandbox.ts';

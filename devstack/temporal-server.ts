@@ -15,6 +15,8 @@ export interface DevServerOptions {
   dbFile?: string;
   /** Where the server's own output goes. */
   logFile: string;
+  /** The Web UI's remote codec endpoint (`--ui-codec-endpoint`), so it shows payloads decoded. */
+  uiCodecEndpoint?: string;
   /** How long to wait for the frontend to answer, ms. Default 60 s (a loaded 2-core machine is slow). */
   readyTimeoutMs?: number;
 }
@@ -56,6 +58,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-level', 'warn',
     '--log-format', 'json',
     ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort), '--ui-disable-news-fetch'] : ['--headless']),
+    ...(options.uiPort !== undefined && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...searchAttributeFlags(),
   ];

@@ -8,7 +8,8 @@ import { evaluate, evaluateCondition, renderTemplate, type ExpressionContext } f
 import { expressionContext } from './matching.ts';
 import type { ActionName, ApprovalOutput, Plan, PlanStep, StepKind } from './plan.ts';
 import { waitTarget } from './time.ts';
-import { runWorkflowId } from '../workflows/shared.ts';
+// ids.ts alone: shared.ts would also load the Temporal workflow library, which a dry run never needs.
+import { runWorkflowId } from '../workflows/ids.ts';
 
 export interface DryRunOptions {
   /** The moment the run would start, epoch milliseconds. */

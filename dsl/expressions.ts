@@ -1,66 +1,68 @@
 /**
  * CEL evaluation for definitions: `on.if`, `wait.until` and `${{ … }}` templates.
- * Pure and deterministic (no clock, no I/O), so workflow code may import it.
+ * Pure and deterministic (no clock, no I/O), so workflow code may import it; runs load it
+ * through workflows/run/modules.ts, so that workflows that evaluate nothing do not carry it.
  */
-import { Environment } from '@marcbachmann/cel-js';
-import type { HrEvent } from '../events/index.ts';
-import type { JsonValue, TemplateValue } from './plan.ts';
+import { Environment, type ASTNode } from '@marcbachmann/cel-js';
+import { RE2JS } from 're2js';
+import { EXPRESSION_BUDGET, expressionCost, measure, type Shape } from './budget.ts';
+import { EXPRESSION_VARIABLES, ExpressionBudgetError, ExpressionError, type ExpressionContext } from './expression-context.ts';
+import type { TemplateValue } from './plan.ts';
 
-/** The variables an expression can read. */
-export interface ExpressionContext {
-  event: { id: string; type: string; occurredAt: string; source: string };
-  employee: Record<string, unknown>;
-  changes: Record<string, unknown>;
-  steps: Record<string, { output: unknown }>;
-  vars: Record<string, JsonValue>;
-}
-
-export const EXPRESSION_VARIABLES = ['event', 'employee', 'changes', 'steps', 'vars'] as const;
-
-/**
- * Every field of `employee` an expression may read (the HrEvent employee schema's keys;
- * a unit test keeps the two equal). Fields the event leaves out read as null, so
- * `employee.department != null` works instead of failing on a missing key.
- */
-export const EMPLOYEE_FIELDS = [
-  'id',
-  'email',
-  'firstName',
-  'lastName',
-  'department',
-  'title',
-  'employmentType',
-  'startDate',
-  'endDate',
-  'contractEndDate',
-  'timezone',
-  'manager',
-] as const;
-
-/** The variables a definition's expressions see for `event`, given the outputs of the steps run so far. */
-export function eventContext(event: HrEvent, vars: Record<string, JsonValue> = {}, steps: ExpressionContext['steps'] = {}): ExpressionContext {
-  const employee: Record<string, unknown> = {};
-  for (const field of EMPLOYEE_FIELDS) employee[field] = event.employee[field] ?? null;
-  return {
-    event: { id: event.id, type: event.type, occurredAt: event.occurredAt, source: event.source },
-    employee,
-    changes: { ...(event.changes ?? {}) },
-    steps,
-    vars,
-  };
-}
+export { EMPLOYEE_FIELDS, EXPRESSION_VARIABLES, eventContext, ExpressionBudgetError, ExpressionError, type ExpressionContext } from './expression-context.ts';
 
 const environment = new Environment({ homogeneousAggregateLiterals: false });
 for (const name of EXPRESSION_VARIABLES) environment.registerVariable(name, 'map');
 
-export class ExpressionError extends Error {
-  override readonly name = 'ExpressionError';
-  readonly expression: string;
+/**
+ * CEL's `matches` takes RE2 syntax and runs in linear time. cel-js implements it with
+ * JavaScript's backtracking RegExp (one pattern such as `^(a+)+$` can take minutes) and
+ * refuses a second overload of it, so parsed calls are re-pointed at this RE2 version.
+ */
+const RE2_MATCHES = 're2_matches';
+environment.registerFunction(`string.${RE2_MATCHES}(string): bool`, (text: string, pattern: string) => compileRegex(pattern).matcher(text).find());
+environment.registerFunction(`${RE2_MATCHES}(string, string): bool`, (text: string, pattern: string) => compileRegex(pattern).matcher(text).find());
 
-  constructor(expression: string, message: string) {
-    super(`${message} (in \`${expression}\`)`);
-    this.expression = expression;
+const compiledPatterns = new Map<string, RE2JS>();
+
+/** An RE2 pattern, compiled once; throws when RE2 cannot compile it (e.g. look-arounds, back-references). */
+export function compileRegex(pattern: string): RE2JS {
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    compiled = RE2JS.compile(pattern);
+    if (compiledPatterns.size >= 256) compiledPatterns.clear();
+    compiledPatterns.set(pattern, compiled);
   }
+  return compiled;
+}
+
+function visitNodes(node: unknown, visit: (node: ASTNode) => void): void {
+  if (Array.isArray(node)) for (const item of node) visitNodes(item, visit);
+  else if (typeof node === 'object' && node !== null && 'op' in node && 'args' in node) {
+    visit(node as ASTNode);
+    visitNodes((node as ASTNode).args, visit);
+  }
+}
+
+interface Program {
+  run: (context: Record<string, unknown>) => unknown;
+  ast: ASTNode;
+}
+
+const programs = new Map<string, Program>();
+
+function program(expression: string): Program {
+  let found = programs.get(expression);
+  if (!found) {
+    const run = environment.parse(expression);
+    visitNodes(run.ast, (node) => {
+      if ((node.op === 'call' || node.op === 'rcall') && node.args[0] === 'matches') (node.args as unknown[])[0] = RE2_MATCHES;
+    });
+    found = { run, ast: run.ast };
+    if (programs.size >= 1024) programs.clear();
+    programs.set(expression, found);
+  }
+  return found;
 }
 
 /** CEL integers arrive as bigint; workflow inputs and outputs are JSON. */
@@ -74,9 +76,22 @@ function toJson(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Evaluates `expression`. Throws {@link ExpressionBudgetError} without evaluating when it
+ * would cost more than the budget over these values, {@link ExpressionError} when it fails.
+ */
 export function evaluate(expression: string, context: ExpressionContext): unknown {
+  let compiled: Program;
   try {
-    return toJson(environment.evaluate(expression, context as unknown as Record<string, unknown>));
+    compiled = program(expression);
+  } catch (error) {
+    throw new ExpressionError(expression, (error as Error).message.split('\n')[0] ?? 'does not parse');
+  }
+  const scope = new Map<string, Shape>(EXPRESSION_VARIABLES.map((name) => [name, measure(context[name])]));
+  const cost = expressionCost(compiled.ast, scope);
+  if (!(cost <= EXPRESSION_BUDGET)) throw new ExpressionBudgetError(expression, cost);
+  try {
+    return toJson(compiled.run(context as unknown as Record<string, unknown>));
   } catch (error) {
     throw new ExpressionError(expression, (error as Error).message.split('\n')[0] ?? 'evaluation failed');
   }
@@ -117,19 +132,25 @@ export function templateExpressions(text: string): string[] {
 /**
  * Renders `${{ … }}` templates. A string that is exactly one template takes the
  * expression's value (list, number…); otherwise values are interpolated as text.
+ * `escape`, when given, is applied to every value an expression produces as text (never
+ * to the literal text around it).
  */
-export function renderTemplate(value: TemplateValue, context: ExpressionContext): unknown {
+export function renderTemplate(value: TemplateValue, context: ExpressionContext, escape?: (text: string) => string): unknown {
   if (typeof value === 'string') {
     const whole = WHOLE_TEMPLATE.exec(value);
-    if (whole?.[1] && !whole[1].includes('}}')) return evaluate(whole[1], context);
+    if (whole?.[1] && !whole[1].includes('}}')) {
+      const result = evaluate(whole[1], context);
+      return escape && typeof result === 'string' ? escape(result) : result;
+    }
     return value.replace(TEMPLATE, (_, expression: string) => {
       const result = evaluate(expression, context);
-      return typeof result === 'string' ? result : JSON.stringify(result);
+      const text = typeof result === 'string' ? result : JSON.stringify(result);
+      return escape ? escape(text) : text;
     });
   }
-  if (Array.isArray(value)) return value.map((item) => renderTemplate(item, context));
+  if (Array.isArray(value)) return value.map((item) => renderTemplate(item, context, escape));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderTemplate(v, context)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderTemplate(v, context, escape)]));
   }
   return value;
 }

@@ -224,6 +224,9 @@ const SECRET_PATTERNS: readonly SecretPattern[] = [
   { what: 'a bearer token', pattern: /\bBearer\s+[A-Za-z0-9._~+/-]{20,}/ },
 ];
 
+/** Every pattern above starts with one of these: a scalar without any (nearly all) is tested once, not nine times. */
+const SECRET_HINT = /sk-|whsec_|xox|hooks\.slack\.com|gh[pousr]_|github_pat_|AKIA|-----BEGIN|:\/\/|Bearer/i;
+
 /** Scalars that look like credentials. */
 export function secretFindings(doc: Document): Finding[] {
   const findings: Finding[] = [];
@@ -231,6 +234,7 @@ export function secretFindings(doc: Document): Finding[] {
     Scalar(_, scalar) {
       if (typeof scalar.value !== 'string') return;
       const value = scalar.value;
+      if (!SECRET_HINT.test(value)) return;
       const hit = SECRET_PATTERNS.find((p) => p.pattern.test(value));
       if (hit) {
         findings.push({

@@ -5,7 +5,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
-import { CronExpressionParser } from 'cron-parser';
+import type { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
 import { isMap, isScalar, LineCounter, Parser, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { EVENT_TYPES } from '../events/index.ts';
@@ -13,15 +14,16 @@ import { compile } from './compiler.ts';
 import { parseDuration, positiveDuration } from './durations.ts';
 import { templateParts } from './expressions.ts';
 import { documentFindings, MAX_ALIASES, nestingOffset, secretFindings } from './guards.ts';
-import { ACTION_NAMES, STEP_KINDS, type ActionName, type Plan, type StepKind } from './plan.ts';
+import { ACTION_NAMES, ACTIONS } from '../activities/actions/index.ts';
+import { STEP_KINDS, type ActionName, type Plan, type StepKind } from './plan.ts';
 import { didYouMean, type Problem, type ProblemCode } from './problems.ts';
 import {
-  ACTION_INPUTS,
   actionStepSchema,
   approvalSchema,
   approvalStepSchema,
   definitionSchema,
   ifStepShallowSchema,
+  parseValidDefinition,
   scheduleTriggerSchema,
   SCHEDULE_SELECTORS,
   varName,
@@ -101,8 +103,9 @@ class ProblemCollector {
       }
       offset += issue.offset;
     }
-    if (offset === undefined) this.at(path, 'BAD_EXPRESSION', issue.message, { hint: issue.hint });
-    else this.offset(offset, 'BAD_EXPRESSION', issue.message, issue.hint);
+    const code = issue.code ?? 'BAD_EXPRESSION';
+    if (offset === undefined) this.at(path, code, issue.message, { hint: issue.hint });
+    else this.offset(offset, code, issue.message, issue.hint);
   }
 
   offset(offset: number, code: ProblemCode, message: string, hint?: string): void {
@@ -179,6 +182,10 @@ function reportZodIssues(
 
 const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@hourly'];
 
+// Loaded on the first scheduled definition: it brings a date library that nothing else needs.
+let cronParser: typeof CronExpressionParser | undefined;
+const cronExpressionParser = () => (cronParser ??= (createRequire(import.meta.url)('cron-parser') as { CronExpressionParser: typeof CronExpressionParser }).CronExpressionParser);
+
 /** Why `cron` is not a cron Temporal Schedules accept, or undefined. */
 function cronProblem(cron: string): string | undefined {
   const text = cron.trim();
@@ -186,7 +193,7 @@ function cronProblem(cron: string): string | undefined {
   const fields = text.split(/\s+/);
   if (fields.length !== 5) return `a cron has five fields (minute hour day-of-month month day-of-week); '${cron}' has ${fields.length}`;
   try {
-    CronExpressionParser.parse(text);
+    cronExpressionParser().parse(text);
     return undefined;
   } catch (error) {
     return `'${cron}' is not a valid cron: ${(error as Error).message}`;
@@ -205,7 +212,7 @@ interface CollectedStep {
 /** The keys that belong inside a step's `with:`, `wait:` or `approval:`, for "belongs inside" hints. */
 function nestedKeys(kind: StepKind, raw: Raw): NestedKeys | undefined {
   if (kind === 'action') {
-    const inputs = typeof raw.action === 'string' ? ACTION_INPUTS[raw.action as ActionName] : undefined;
+    const inputs = typeof raw.action === 'string' ? (ACTIONS[raw.action as ActionName]?.input as z.ZodObject | undefined) : undefined;
     return inputs ? { keys: Object.keys(inputs.shape), under: 'with' } : undefined;
   }
   if (kind === 'wait') return { keys: Object.keys(waitUntilSchema.shape), under: 'wait' };
@@ -366,19 +373,21 @@ class DefinitionChecker {
     }
     const parsed = actionStepSchema.safeParse(raw);
     if (!parsed.success) {
-      const inputs = typeof raw.action === 'string' ? Object.keys(ACTION_INPUTS[raw.action as ActionName]?.shape ?? {}) : [];
+      const inputs = typeof raw.action === 'string' ? Object.keys((ACTIONS[raw.action as ActionName]?.input as z.ZodObject | undefined)?.shape ?? {}) : [];
       reportZodIssues(parsed.error.issues, path, actionStepSchema, this.report, skip, { keys: inputs, under: 'with' });
       return;
     }
-    const action = parsed.data.action as ActionName;
-    const inputs = ACTION_INPUTS[action].safeParse(parsed.data.with);
-    if (!inputs.success) reportZodIssues(inputs.error.issues, [...path, 'with'], ACTION_INPUTS[action], this.report);
+    const action = ACTIONS[parsed.data.action as ActionName];
+    const inputs = action.input.safeParse(parsed.data.with);
+    if (!inputs.success) reportZodIssues(inputs.error.issues, [...path, 'with'], action.input, this.report);
     if (parsed.data.timeout !== undefined && !positiveDuration(parsed.data.timeout)) {
       this.report.at([...path, 'timeout'], 'BAD_DURATION', `'${parsed.data.timeout}' is not a positive duration`, { hint: 'write e.g. 30s, 5m, 1h' });
     }
-    const timeout = (parsed.data.with as Raw).timeout;
-    if (action === 'openai.awaitAcceptance' && typeof timeout === 'string' && !positiveDuration(timeout)) {
-      this.report.at([...path, 'with', 'timeout'], 'BAD_DURATION', `'${timeout}' is not a positive duration`, { hint: 'write e.g. 7d, 14d' });
+    // How long a polling action polls must be a duration the activity can read.
+    const pollsFor = 'pollsFor' in action ? action.pollsFor : undefined;
+    const pollFor = pollsFor !== undefined ? (parsed.data.with as Raw)[pollsFor] : undefined;
+    if (typeof pollFor === 'string' && !positiveDuration(pollFor)) {
+      this.report.at([...path, 'with', pollsFor as string], 'BAD_DURATION', `'${pollFor}' is not a positive duration`, { hint: 'write e.g. 7d, 14d' });
     }
   }
 
@@ -428,7 +437,8 @@ class DefinitionChecker {
   /** Type-checks every expression where it runs: only steps that ran before it are visible. */
   private checkExpressions(varNames: string[]): void {
     const infos: StepInfo[] = this.steps.filter((s) => s.id !== undefined).map((s) => ({ id: s.id as string, kind: s.kind }));
-    const checker = new DefinitionTypeChecker({ trigger: this.trigger, steps: infos, vars: varNames });
+    const varValues = this.value.vars && typeof this.value.vars === 'object' ? (this.value.vars as Record<string, unknown>) : {};
+    const checker = DefinitionTypeChecker.forDefinition({ trigger: this.trigger, steps: infos, vars: varNames, varValues });
     const referenced = new Set<string>();
     const check = (path: Path, expression: string, index: number, visible: ReadonlySet<string>, expected: ExpectedType) => {
       const issue = checker.check(expression, visible, expected);
@@ -579,6 +589,8 @@ function validateText(text: string, file: string): { plan?: Plan; problems: Prob
   const unknownTop = Object.keys(value).filter((key) => !TOP_KEYS.includes(key));
   new DefinitionChecker(value as Raw, report).run();
   if (report.problems.length > 0) return { problems: report.problems };
+  const valid = parseValidDefinition(value);
+  if (valid) return { plan: compile(valid, file), problems: [] };
   const parsed = definitionSchema.safeParse(value);
   if (!parsed.success) {
     // The step-by-step checks above should have said why; this is the schema's own word.

@@ -2,23 +2,11 @@
  * The compiled plan: plain JSON, frozen into each run as its input. Workflow code reads
  * only this (never the YAML), so editing a definition never changes a run in flight.
  */
+import type { ActionName } from '../activities/actions/index.ts';
 import type { EventType } from '../events/index.ts';
 
-/** Every action a definition may name. */
-export const ACTION_NAMES = [
-  'openai.invite',
-  'openai.awaitAcceptance',
-  'openai.setRole',
-  'openai.remove',
-  'openai.addToProject',
-  'openai.removeFromProject',
-  'openai.scim.provision',
-  'openai.scim.deactivate',
-  'openai.scim.reactivate',
-  'record',
-  'notify',
-] as const;
-export type ActionName = (typeof ACTION_NAMES)[number];
+/** Every action a definition may name: declared in activities/actions/. */
+export type { ActionName };
 
 /** The kinds of step a definition may hold: an action, or one of the control forms. */
 export const STEP_KINDS = ['action', 'wait', 'if', 'approval'] as const;

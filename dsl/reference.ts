@@ -6,10 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { EVENT_TYPES } from '../events/index.ts';
-import { ACTION_NAMES } from './plan.ts';
+import { ACTION_NAMES, ACTIONS } from '../activities/actions/index.ts';
 import { PROBLEM_CODES } from './problems.ts';
 import {
-  ACTION_INPUTS,
   actionOptions,
   approvalSchema,
   definitionSchema,
@@ -38,6 +37,8 @@ const PROBLEM_MEANINGS: Record<(typeof PROBLEM_CODES)[number], string> = {
   UNKNOWN_ACTION: '`action` is not one of the actions',
   INVALID_VALUE: 'a value of the wrong type or shape (an enum, a pattern, a length)',
   BAD_EXPRESSION: 'a CEL expression that does not parse or type-check: unknown variable, field, step or var, a step that has not run yet, a wrong type',
+  BAD_REGEX: 'a `matches` pattern RE2 cannot compile (look-arounds, back-references): RE2 syntax differs from JavaScript\'s',
+  EXPRESSION_BUDGET: 'an expression that could cost more than its budget (nested `map`/`filter`/`exists` over large lists, long string building); at run time a step fails with the same code',
   BAD_DURATION: 'not a duration such as `90m`, `3d`, `2w` (or not positive where it must be)',
   BAD_TIMEZONE: 'not an IANA time zone',
   BAD_CRON: 'not a five-field cron or an @-macro',
@@ -180,6 +181,8 @@ export function languageReference(): string {
       ...fieldsOf(actionOptions as unknown as Record<string, z.ZodType>),
     ]),
     '',
+    "Its output: `steps.<id>.output`, the action's answer (e.g. an invite's `.status`, `.inviteId`); for the `openai.*` and `openai.scim.*` actions also `.outcome`, what this step did: `created`, `updated`, `removed`, `noop`… (an invite for someone already invited or a member is `noop`, so `if: steps.invite.output.outcome == \"created\"` announces only an invite this run sent).",
+    '',
     '#### Step `wait`',
     '',
     '`wait: <duration>` (e.g. `90m`, `3d`, `12w`), or `wait:` with:',
@@ -200,7 +203,7 @@ export function languageReference(): string {
     '',
     '### Actions',
     '',
-    ...ACTION_NAMES.flatMap((action) => [`#### Action \`${action}\``, '', table(fieldsOf(shapeOf(ACTION_INPUTS[action])) as Field[]), '']),
+    ...ACTION_NAMES.flatMap((action) => [`#### Action \`${action}\``, '', table(fieldsOf(shapeOf(ACTIONS[action].input)) as Field[]), '']),
     '### Problem codes',
     '',
     '| code | meaning |',

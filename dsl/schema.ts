@@ -4,78 +4,9 @@
  */
 import { z } from 'zod';
 import { EVENT_TYPES } from '../events/index.ts';
-import { ACTION_NAMES, type ActionName } from './plan.ts';
+import { ACTION_NAMES, ACTIONS, durationText, templatedString } from '../activities/actions/index.ts';
 
-const TEMPLATE_ONLY = /^\$\{\{.+\}\}$/s;
-
-/** A string that is either a literal matching `literal`, or a `${{ … }}` template. */
-const templatedString = (literal: z.ZodType<string>) => z.union([z.string().regex(TEMPLATE_ONLY), literal]);
-
-/** A duration such as `90m`, `3d`, `2w` or `1h30m` (units s, m, h, d, w). */
-export const durationText = z.string().min(1);
-
-const projectGrant = z.strictObject({
-  id: z.string().min(1).describe('Project id, e.g. proj_abc123; templates allowed'),
-  role: z.enum(['member', 'owner']).default('member').describe('Project role'),
-});
-
-const email = (what: string) => templatedString(z.email()).describe(`${what}; an email address, usually \${{ employee.email }}`);
-
-/**
- * Each action's own `with:` schema, so a typo is a load error rather than a runtime
- * failure. The keys are exactly the activities' inputs (activities/contract.ts): the
- * engine passes the rendered `with` to the activity as it is.
- */
-export const ACTION_INPUTS = {
-  'openai.invite': z.strictObject({
-    email: email('Who to invite'),
-    role: z.enum(['reader', 'owner']).default('reader').describe('Organization role'),
-    projects: z.array(projectGrant).optional().describe('Projects joined on acceptance; omitted = the default project, [] = none'),
-  }),
-  'openai.awaitAcceptance': z.strictObject({
-    email: email('Whose invite to wait for'),
-    timeout: durationText.default('14d').describe('Give up after this long, e.g. 14d'),
-    resendExpired: z.boolean().default(true).describe('Resend an invite that expires while waiting'),
-  }),
-  'openai.setRole': z.strictObject({
-    email: email('Whose role to change'),
-    role: z.enum(['reader', 'owner']).describe('New organization role'),
-  }),
-  'openai.remove': z.strictObject({
-    email: email('Who to remove: a member is removed, a pending invite revoked'),
-  }),
-  'openai.addToProject': z.strictObject({
-    email: email('Who to add'),
-    projectId: z.string().min(1).describe('Project id, e.g. proj_abc123; templates allowed'),
-    role: z.enum(['member', 'owner']).default('member').describe('Project role'),
-  }),
-  'openai.removeFromProject': z.strictObject({
-    email: email('Who to remove from the project'),
-    projectId: z.string().min(1).describe('Project id, e.g. proj_abc123; templates allowed'),
-  }),
-  'openai.scim.provision': z.strictObject({
-    userName: email('SCIM userName'),
-    givenName: z.string().optional().describe('Given name; templates allowed'),
-    familyName: z.string().optional().describe('Family name; templates allowed'),
-    externalId: z.string().optional().describe('The HR id, usually ${{ employee.id }}'),
-  }),
-  'openai.scim.deactivate': z.strictObject({ userName: email('SCIM userName to deactivate (active: false)') }),
-  'openai.scim.reactivate': z.strictObject({ userName: email('SCIM userName to reactivate (active: true)') }),
-  record: z.strictObject({
-    note: z.string().max(2000).optional().describe('Free text for the audit log; templates allowed'),
-  }),
-  notify: z.strictObject({
-    channel: z.string().min(1).describe('A channel name, shown in the message and the audit log'),
-    text: z.string().min(1).max(4000).describe('Message text; templates allowed'),
-    secret: z
-      .string()
-      .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'secret names are UPPER_SNAKE_CASE, e.g. SLACK_WEBHOOK')
-      .optional()
-      .describe(
-        'Name of the secret holding the incoming-webhook URL to post to (Slack-compatible JSON {"text": …}); the worker reads it from TENURE_SECRET_<NAME>. Without it the message is only logged.',
-      ),
-  }),
-} satisfies Record<ActionName, z.ZodType>;
+export { durationText };
 
 /** Step ids: letters, digits, `_` and `-`. Ids without `-` read as `steps.<id>`; others as `steps["<id>"]`. */
 export const stepId = z
@@ -107,14 +38,16 @@ export const actionStepSchema = z.strictObject({
 });
 
 /** One schema per action, so editors complete and check `with:` for the action named. */
-const typedActionSteps = ACTION_NAMES.map((action) =>
-  z.strictObject({
+const typedActionSteps = ACTION_NAMES.map((action) => {
+  const input: z.ZodObject = ACTIONS[action].input;
+  return z.strictObject({
     ...stepCommon,
     action: z.literal(action),
-    with: action === 'record' ? ACTION_INPUTS.record.default({}) : ACTION_INPUTS[action],
+    // An action whose inputs are all optional may leave `with:` out.
+    with: input.safeParse({}).success ? input.default({}) : input,
     ...actionOptions,
-  }),
-);
+  });
+});
 
 export const waitUntilSchema = z.strictObject({
   until: z.string().min(1).describe('CEL giving a local date (YYYY-MM-DD) or an RFC 3339 time, e.g. employee.startDate'),
@@ -222,3 +155,54 @@ export const definitionSchema = z.strictObject({
 });
 
 export type DefinitionDocument = z.output<typeof definitionSchema>;
+
+const actionStepsByName = new Map<string, z.ZodType>(ACTION_NAMES.map((action, i) => [action, typedActionSteps[i] as z.ZodType]));
+const definitionHeadSchema = definitionSchema.omit({ steps: true });
+
+type Parsed<T> = { success: true; data: T } | { success: false };
+
+/** One step, by the one branch of {@link stepSchema} its kind key selects. */
+function parseStep(value: unknown): Parsed<StepDocument> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { success: false };
+  const step = value as Record<string, unknown>;
+  const kinds = ['action', 'wait', 'approval', 'if'].filter((key) => key in step);
+  if (kinds.length !== 1) return { success: false };
+  if (kinds[0] === 'if') {
+    const head = ifStepShallowSchema.safeParse(step);
+    if (!head.success) return { success: false };
+    const then = parseSteps(head.data.then);
+    const otherwise = head.data.else === undefined ? undefined : parseSteps(head.data.else);
+    if (!then.success || (otherwise && !otherwise.success)) return { success: false };
+    const { then: _then, else: _else, ...common } = head.data;
+    return { success: true, data: { ...common, then: then.data, ...(otherwise?.success ? { else: otherwise.data } : {}) } };
+  }
+  const schema = kinds[0] === 'action' ? actionStepsByName.get(String(step.action)) : kinds[0] === 'wait' ? waitStepSchema : approvalStepSchema;
+  const parsed = schema?.safeParse(step);
+  return parsed?.success ? { success: true, data: parsed.data as StepDocument } : { success: false };
+}
+
+function parseSteps(values: unknown[]): Parsed<StepDocument[]> {
+  const steps: StepDocument[] = [];
+  for (const value of values) {
+    const step = parseStep(value);
+    if (!step.success) return { success: false };
+    steps.push(step.data);
+  }
+  return { success: true, data: steps };
+}
+
+/**
+ * What `definitionSchema.parse(value)` gives for a valid definition, faster: each step is
+ * parsed by the branch its kind key (`action` and its name, `wait`, `approval`, `if`)
+ * selects, where the union would try every branch in turn and collect the issues of each
+ * that fails. Undefined when the value is not valid: `definitionSchema.safeParse` then says why.
+ */
+export function parseValidDefinition(value: unknown): DefinitionDocument | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { steps, ...rest } = value as Record<string, unknown>;
+  if (!Array.isArray(steps) || steps.length === 0) return undefined;
+  const head = definitionHeadSchema.safeParse(rest);
+  const parsed = parseSteps(steps);
+  if (!head.success || !parsed.success) return undefined;
+  return { ...head.data, steps: parsed.data };
+}

@@ -6,16 +6,28 @@
  * mistakes early (unknown variables and fields, unknown or later step ids, wrong types).
  */
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
-import { EMPLOYEE_FIELDS } from './expressions.ts';
+import { EXPRESSION_BUDGET, expressionCost, measure, recordShape, unknownShape, type Shape } from './budget.ts';
+import { compileRegex, EMPLOYEE_FIELDS } from './expressions.ts';
 import type { StepKind } from './plan.ts';
-import { didYouMean } from './problems.ts';
+import { didYouMean, type ProblemCode } from './problems.ts';
 
 /** A problem in one expression; `offset` is where in the expression text it is. */
 export interface ExpressionIssue {
   message: string;
   offset: number;
   hint?: string;
+  /** Default `BAD_EXPRESSION`. */
+  code?: Extract<ProblemCode, 'BAD_EXPRESSION' | 'BAD_REGEX' | 'EXPRESSION_BUDGET'>;
 }
+
+/** Largest sizes at load: what the event schema lets in (events/hr-event.ts), and an assumption for step outputs. */
+const LOAD_SIZES = { field: 320, changeValue: 2000, changedFields: 100, unknown: 100 } as const;
+
+const EVENT_SHAPE = recordShape({ id: { size: 200 }, type: { size: 32 }, occurredAt: { size: 64 }, source: { size: 64 } });
+const EMPLOYEE_SHAPE = recordShape(
+  Object.fromEntries(EMPLOYEE_FIELDS.map((field) => [field, field === 'manager' ? recordShape({ id: { size: LOAD_SIZES.field }, email: { size: LOAD_SIZES.field } }) : { size: LOAD_SIZES.field }])),
+);
+const CHANGES_SHAPE: Shape = { size: LOAD_SIZES.changedFields, item: { size: 2, item: { size: LOAD_SIZES.changeValue, item: { size: LOAD_SIZES.changeValue } } } };
 
 /** What an expression's value must be. */
 export type ExpectedType = 'bool' | 'string' | 'any';
@@ -46,6 +58,8 @@ const OUTPUT_SCHEMAS: Record<StepKind, Record<string, string> | 'map'> = {
   approval: { approved: 'bool', by: 'string', reason: 'string', timedOut: 'bool' },
 };
 
+const STEP_TYPES: Record<StepKind, string> = { action: 'ActionStep', wait: 'WaitStep', if: 'IfStep', approval: 'ApprovalStep' };
+
 function baseEnvironment(trigger: 'event' | 'schedule'): Environment {
   const env = new Environment(ENVIRONMENT_OPTIONS);
   env.registerVariable({ name: 'event', schema: EVENT_SCHEMA });
@@ -57,6 +71,12 @@ function baseEnvironment(trigger: 'event' | 'schedule'): Environment {
     env.registerVariable({ name: 'changes', schema: Object.fromEntries(EMPLOYEE_FIELDS.map((field) => [field, 'Change'])) });
   }
   allowNullComparisons(env, ['string', 'Manager']);
+  // One type per step kind, registered once: a definition's `steps` then only names them.
+  for (const kind of Object.keys(OUTPUT_SCHEMAS) as StepKind[]) {
+    const output = OUTPUT_SCHEMAS[kind];
+    if (output !== 'map') env.registerType(`${STEP_TYPES[kind]}Output`, { fields: output });
+    env.registerType(STEP_TYPES[kind], { fields: { output: output === 'map' ? 'map' : `${STEP_TYPES[kind]}Output` } });
+  }
   return env;
 }
 
@@ -99,6 +119,10 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
+const MAX_CACHED_CHECKERS = 256;
+/** Least recently used first. */
+const CHECKERS = new Map<string, DefinitionTypeChecker>();
+
 /**
  * Checks the expressions of one definition. Create one per definition: it knows the
  * definition's trigger, step ids and vars.
@@ -108,16 +132,45 @@ export class DefinitionTypeChecker {
   private readonly steps: readonly StepInfo[];
   private readonly trigger: 'event' | 'schedule';
   private readonly varNames: readonly string[];
+  /** The largest values each variable can hold when the definition runs. */
+  private readonly shapes: ReadonlyMap<string, Shape>;
 
-  constructor(options: { trigger: 'event' | 'schedule'; steps: readonly StepInfo[]; vars: readonly string[] }) {
+  /** `varValues`: the definition's `vars`, whose sizes count toward the cost of expressions that read them. */
+  constructor(options: { trigger: 'event' | 'schedule'; steps: readonly StepInfo[]; vars: readonly string[]; varValues?: Record<string, unknown> }) {
     this.trigger = options.trigger;
     this.steps = options.steps;
     this.varNames = options.vars;
+    this.shapes = new Map<string, Shape>([
+      ['event', EVENT_SHAPE],
+      ['employee', EMPLOYEE_SHAPE],
+      ['changes', CHANGES_SHAPE],
+      ['vars', measure(options.varValues ?? {})],
+      ['steps', recordShape(Object.fromEntries(options.steps.map((step) => [step.id, recordShape({ output: unknownShape(LOAD_SIZES.unknown) })])))],
+    ]);
     this.env = BASES[options.trigger].clone();
-    const steps: Record<string, unknown> = {};
-    for (const step of options.steps) steps[step.id] = { output: OUTPUT_SCHEMAS[step.kind] };
-    this.env.registerVariable({ name: 'steps', schema: steps as never });
+    const steps: Record<string, string> = {};
+    for (const step of options.steps) steps[step.id] = STEP_TYPES[step.kind];
+    this.env.registerVariable({ name: 'steps', schema: steps });
     this.env.registerVariable({ name: 'vars', schema: Object.fromEntries(options.vars.map((name) => [name, 'dyn'])) });
+  }
+
+  /**
+   * The checker for a definition of this shape: definitions with the same trigger, step ids
+   * and kinds, and vars share one (building its environment costs more than checking a few
+   * expressions). A few hundred shapes are kept.
+   */
+  static forDefinition(options: { trigger: 'event' | 'schedule'; steps: readonly StepInfo[]; vars: readonly string[]; varValues?: Record<string, unknown> }): DefinitionTypeChecker {
+    // The vars' values are part of the shape: their sizes bound the cost of the expressions that read them.
+    const key = JSON.stringify([options.trigger, options.steps.map((s) => [s.id, s.kind]), options.vars, options.varValues ?? {}]);
+    let checker = CHECKERS.get(key);
+    if (checker) {
+      CHECKERS.delete(key);
+    } else {
+      checker = new DefinitionTypeChecker(options);
+      if (CHECKERS.size >= MAX_CACHED_CHECKERS) CHECKERS.delete(CHECKERS.keys().next().value as string);
+    }
+    CHECKERS.set(key, checker);
+    return checker;
   }
 
   /**
@@ -143,12 +196,45 @@ export class DefinitionTypeChecker {
       return this.issueFrom(error);
     }
     if (!result.valid) return this.issueFrom(result.error);
+    const regex = this.checkRegexes(ast);
+    if (regex) return regex;
+    const cost = expressionCost(ast, this.shapes);
+    if (!(cost <= EXPRESSION_BUDGET)) {
+      return {
+        code: 'EXPRESSION_BUDGET',
+        message: `could cost ${Number.isFinite(cost) ? cost.toExponential(1) : 'without bound'} units of work, more than the budget of ${EXPRESSION_BUDGET.toExponential(0)}`,
+        offset: 0,
+        hint: 'nested map/filter/exists multiply: range over fewer or smaller lists, or split the work into steps',
+      };
+    }
     const type = String(result.type);
     if (expected !== 'any' && type !== expected && type !== 'dyn') {
       const wanted = expected === 'bool' ? 'true or false' : 'a string';
       return { message: `must give ${wanted}, but gives a value of type ${type}`, offset: 0 };
     }
     return undefined;
+  }
+
+  /** Literal patterns of `matches` must compile with RE2, which has no look-arounds and no back-references. */
+  private checkRegexes(ast: ASTNode): ExpressionIssue | undefined {
+    let issue: ExpressionIssue | undefined;
+    walk(ast, (node) => {
+      if (issue || (node.op !== 'call' && node.op !== 'rcall') || node.args[0] !== 'matches') return;
+      const args = node.op === 'call' ? node.args[1] : node.args[2];
+      const pattern = args.at(-1);
+      if (pattern?.op !== 'value' || typeof pattern.args !== 'string') return;
+      try {
+        compileRegex(pattern.args);
+      } catch (error) {
+        issue = {
+          code: 'BAD_REGEX',
+          message: `RE2 cannot compile this pattern: ${firstLine((error as Error).message)}`,
+          offset: pattern.range?.start ?? 0,
+          hint: 'matches takes RE2 syntax (no look-arounds, no back-references); see docs/definitions.md',
+        };
+      }
+    });
+    return issue;
   }
 
   /** The step ids `expression` reads (`steps.<id>` or `steps["<id>"]`); none when it does not parse. */

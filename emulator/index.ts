@@ -6,6 +6,9 @@
  * `/_emulator/` answer on loopback only and need no key: `GET state`, `GET requests`,
  * `POST reset`, `POST invites/:id/accept`, `POST invites/:id/expire`, `POST users`,
  * `POST clock`, and `GET|POST|DELETE faults` (429 with Retry-After, 5xx, latency, drops).
+ * Beside it, HR emulators of BambooHR, HiBob and Merge's read APIs under `/hris/<vendor>`
+ * (see emulator/hris/routes.ts), set up with `PUT|DELETE /_emulator/hris/<vendor>/employees/<id>`
+ * (the vendor's own record JSON) and listed with `GET /_emulator/hris/<vendor>/employees`.
  *
  *   const emulator = await startEmulator({ port: 0 });
  *   // POST `${emulator.baseUrl}/organization/invites` with `Bearer ${emulator.adminKey}`
@@ -28,3 +31,6 @@ export {
 } from './state.ts';
 export { Faults, faultsSchema, faultRuleSchema, seededRandom, type FaultRule, type FaultsConfig } from './faults.ts';
 export { SCIM_MEDIA_TYPE } from './scim.ts';
+export { SANDBOX_PROJECTS } from './sandbox-projects.ts';
+export { HrDirectory, seedHrDirectory, HR_VENDORS, type HrEmulatorVendor, type HrDirectoryState, type VendorRecord } from './hris/directory.ts';
+export { DEFAULT_HR_CREDENTIALS, HRIS_PREFIXES, type HrCredentials } from './hris/routes.ts';

@@ -15,6 +15,8 @@ import {
   serviceProviderConfig,
 } from './scim.ts';
 import { EmulatorHttpError, Organization, ScimHttpError, type ScimUser } from './state.ts';
+import { HrDirectory } from './hris/directory.ts';
+import { DEFAULT_HR_CREDENTIALS, HrEmulatorError, HRIS_PREFIXES, hrisError, hrisRefusal, hrisVendorOf, registerHrisApis, registerHrisControl, type HrCredentials } from './hris/routes.ts';
 
 export interface EmulatorOptions {
   /** The bearer key every `/v1` request must carry. Default: a fresh `sk-admin-emulator-…` key. */
@@ -26,6 +28,10 @@ export interface EmulatorOptions {
   /** Port to bind; 0 picks a free one. Default 8787. */
   port?: number;
   organization?: Organization;
+  /** The HR emulators' directory (BambooHR, HiBob, Merge). Default: empty. */
+  hris?: HrDirectory;
+  /** Credentials the HR emulators accept. Default: the sandbox's (HR_EMULATOR_CREDENTIALS). */
+  hrisCredentials?: HrCredentials;
 }
 
 export interface ServedRequest {
@@ -50,6 +56,11 @@ export interface RunningEmulator {
   readonly organization: Organization;
   readonly requests: readonly ServedRequest[];
   readonly faults: Faults;
+  /** The HR emulators' people, per vendor, in each vendor's own JSON. */
+  readonly hris: HrDirectory;
+  readonly hrisCredentials: HrCredentials;
+  /** Base URLs of the HR emulators, as the connectors' *_API_BASE_URL variables take them. */
+  readonly hrisUrls: { readonly bamboohr: string; readonly hibob: string; readonly merge: string };
   close(): Promise<void>;
 }
 
@@ -143,6 +154,8 @@ export interface EmulatorContext {
   scimToken: string;
   log: ServedRequest[];
   faults: Faults;
+  hris?: HrDirectory;
+  hrisCredentials?: HrCredentials;
 }
 
 function registerAdminApi(app: FastifyInstance, organization: Organization): void {
@@ -259,11 +272,12 @@ function registerScim(app: FastifyInstance, organization: Organization, prefix: 
   });
 }
 
-function registerControl(app: FastifyInstance, { organization, log, faults }: EmulatorContext): void {
+function registerControl(app: FastifyInstance, { organization, log, faults, hris }: EmulatorContext): void {
   app.get('/_emulator/state', async () => organization.snapshot());
   app.get('/_emulator/requests', async () => log);
   app.post('/_emulator/reset', async () => {
     organization.reset();
+    hris?.reset();
     faults.clear();
     log.length = 0;
     return { ok: true };
@@ -290,6 +304,8 @@ function registerControl(app: FastifyInstance, { organization, log, faults }: Em
 
 export function buildEmulator(context: EmulatorContext): FastifyInstance {
   const { adminKey, scimToken, log, faults } = context;
+  const hris = context.hris ?? new HrDirectory();
+  const hrisCredentials = context.hrisCredentials ?? DEFAULT_HR_CREDENTIALS;
   const app = Fastify({ logger: false, genReqId: () => `req_${randomUUID().replaceAll('-', '')}` });
   // OpenAI's SDKs and curl examples send `Content-Type: application/json` on bodiless GET,
   // DELETE and archive POSTs too; an empty body is no body, not an error.
@@ -315,16 +331,22 @@ export function buildEmulator(context: EmulatorContext): FastifyInstance {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header('x-request-id', request.id);
     const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/_emulator/')) {
+    // The route the router matched, not the raw URL: `/%5Femulator/reset` is routed to `/_emulator/reset`.
+    const control = (request.routeOptions.url ?? '').startsWith('/_emulator/') || path.startsWith('/_emulator/');
+    if (control) {
       if (!isLoopback(request.socket.remoteAddress)) {
         return openaiError(reply, new EmulatorHttpError(403, 'Emulator control endpoints answer on loopback only.', 'invalid_request_error'));
       }
       return;
     }
     const scim = isScimPath(path);
+    const vendor = hrisVendorOf(path);
     const header = request.headers.authorization ?? '';
     const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
-    if (!presented || !keyMatches(presented, scim ? scimToken : adminKey)) {
+    if (vendor) {
+      const refused = hrisRefusal(vendor, request.headers, hrisCredentials);
+      if (refused) return hrisError(reply, vendor, 401, refused, path);
+    } else if (!presented || !keyMatches(presented, scim ? scimToken : adminKey)) {
       if (scim) return scimErrorReply(reply, 401, presented ? 'The bearer token is not valid for this SCIM service.' : 'Authorization: Bearer <token> is required.');
       return openaiError(
         reply,
@@ -361,6 +383,7 @@ export function buildEmulator(context: EmulatorContext): FastifyInstance {
       request.tenureFault = `status ${status}`;
       if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
       if (scim) return scimErrorReply(reply, status, status === 429 ? 'Too many requests' : 'The service is temporarily unavailable');
+      if (vendor) return hrisError(reply, vendor, status, status === 429 ? 'Rate limit exceeded' : 'Service temporarily unavailable', path);
       return openaiError(
         reply,
         status === 429
@@ -387,6 +410,11 @@ export function buildEmulator(context: EmulatorContext): FastifyInstance {
   app.setErrorHandler((error, request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const status = (error as { statusCode?: number }).statusCode ?? 500;
+    const vendor = hrisVendorOf(path);
+    if (vendor) {
+      if (error instanceof HrEmulatorError) return hrisError(reply, vendor, error.status, error.message, path);
+      return status < 500 ? hrisError(reply, vendor, status, (error as Error).message, path) : hrisError(reply, vendor, 500, 'Internal server error', path);
+    }
     if (isScimPath(path)) {
       if (error instanceof ScimHttpError) return scimErrorReply(reply, error.status, error.message, error.scimType);
       if (error instanceof EmulatorHttpError) return scimErrorReply(reply, error.status, error.message);
@@ -403,12 +431,16 @@ export function buildEmulator(context: EmulatorContext): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     if (isScimPath(path)) return scimErrorReply(reply, 404, `No such resource: ${request.method} ${path}`);
+    const vendor = hrisVendorOf(path);
+    if (vendor) return hrisError(reply, vendor, 404, `No such endpoint: ${request.method} ${path}`, path);
     return openaiError(reply, new EmulatorHttpError(404, `Invalid URL (${request.method} ${path})`, 'invalid_request_error'));
   });
 
   registerAdminApi(app, context.organization);
   for (const prefix of SCIM_PREFIXES) registerScim(app, context.organization, prefix);
-  registerControl(app, context);
+  registerControl(app, { ...context, hris });
+  registerHrisApis(app, hris, hrisCredentials);
+  registerHrisControl(app, hris, (status, message) => new EmulatorHttpError(status, message, 'invalid_request_error'));
   return app;
 }
 
@@ -424,7 +456,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const scimToken = options.scimToken ?? adminKey;
   const requests: ServedRequest[] = [];
   const faults = new Faults();
-  const app = buildEmulator({ organization, adminKey, scimToken, log: requests, faults });
+  const hris = options.hris ?? new HrDirectory();
+  const hrisCredentials = options.hrisCredentials ?? DEFAULT_HR_CREDENTIALS;
+  const app = buildEmulator({ organization, adminKey, scimToken, log: requests, faults, hris, hrisCredentials });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8787 });
   const address = app.server.address();
@@ -439,6 +473,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     organization,
     requests,
     faults,
+    hris,
+    hrisCredentials,
+    hrisUrls: { bamboohr: `${url}${HRIS_PREFIXES.bamboohr}`, hibob: `${url}${HRIS_PREFIXES.hibob}`, merge: `${url}${HRIS_PREFIXES.merge}` },
     close: () => app.close(),
   };
 }

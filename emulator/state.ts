@@ -145,6 +145,8 @@ export class Organization {
 
   private readonly wallClock: () => number;
   private clockOffset = 0;
+  /** Projects `seedProjects` added: a reset brings them back beside the default project. */
+  private seeded: readonly { id: string; name: string }[] = [];
 
   /** `now` gives Unix seconds; tests pass their own clock. */
   constructor(now: () => number = () => Math.floor(Date.now() / 1000)) {
@@ -179,6 +181,24 @@ export class Organization {
       archived_at: null,
       status: 'active',
     });
+    this.addSeeded();
+  }
+
+  /**
+   * Adds each of `projects` (fixed ids, as a definition names them) that the organization
+   * lacks, and again after every reset. A project already there is left as it is (even archived).
+   */
+  seedProjects(projects: readonly { id: string; name: string }[]): void {
+    this.seeded = projects;
+    this.addSeeded();
+  }
+
+  private addSeeded(): void {
+    for (const { id: projectId, name } of this.seeded) {
+      if (!this.projects.has(projectId)) {
+        this.projects.set(projectId, { object: 'organization.project', id: projectId, name, created_at: this.now(), archived_at: null, status: 'active' });
+      }
+    }
   }
 
   /** Replaces the whole state, e.g. with a snapshot saved by an earlier run. */
@@ -191,6 +211,7 @@ export class Organization {
     for (const m of state.projectUsers ?? []) this.members(m.projectId).set(m.userId, m);
     for (const u of state.scimUsers ?? []) this.scimUsers.set(u.id, u);
     this.clockOffset = state.clockOffset ?? 0;
+    this.addSeeded();
   }
 
   snapshot(): OrgState {

@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import { boundedText } from './text.ts';
+
+/**
+ * Longest ids, UTF-8 bytes (events/text.ts): chosen so that every key derived from them
+ * (`employee/<source>/<id>`, `<definition>/<employee id>/<event id>/<step>`) fits the
+ * results store's columns (store/schema.ts LIMITS) and Temporal's workflow ids.
+ */
+export const ID_LIMITS = { employeeId: 128, eventId: 200, source: 64 } as const;
 
 export const EVENT_TYPES = ['employee.hired', 'employee.updated', 'employee.departed', 'contract.renewed'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -28,8 +36,8 @@ const scalar = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]
 const changeValue = z.union([scalar, z.array(scalar).max(100), z.record(z.string().max(200), scalar)]).optional();
 
 export const employeeSchema = z.strictObject({
-  id: z.string().min(1).max(200),
-  email: z.email(),
+  id: boundedText(ID_LIMITS.employeeId),
+  email: z.email().max(320),
   firstName: z.string().max(200).optional(),
   lastName: z.string().max(200).optional(),
   department: z.string().max(200).nullish(),
@@ -39,14 +47,14 @@ export const employeeSchema = z.strictObject({
   endDate: localDate.nullish(),
   contractEndDate: localDate.nullish(),
   timezone: timezone.nullish(),
-  manager: z.strictObject({ id: z.string().min(1).optional(), email: z.email().optional() }).nullish(),
+  manager: z.strictObject({ id: boundedText(ID_LIMITS.employeeId).optional(), email: z.email().max(320).optional() }).nullish(),
 });
 
 export const hrEventSchema = z.strictObject({
-  id: z.string().min(1).max(200).regex(/^[\w.:-]+$/, 'may contain only letters, digits and . _ : -'),
+  id: boundedText(ID_LIMITS.eventId).regex(/^[\w.:-]+$/, 'may contain only letters, digits and . _ : -'),
   type: z.enum(EVENT_TYPES),
   occurredAt: z.iso.datetime({ offset: true }),
-  source: z.string().min(1).max(64),
+  source: boundedText(ID_LIMITS.source),
   employee: employeeSchema,
   changes: z
     .record(z.string().max(200), z.strictObject({ from: changeValue, to: changeValue }))

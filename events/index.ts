@@ -7,7 +7,8 @@
  *   if (result.success) start(result.data);
  *   if (needsEnrichment(delivered)) delivered.enrichment.vendor;   // 'hibob'
  */
-export { hrEventSchema, employeeSchema, EVENT_TYPES, EMPLOYMENT_TYPES, type HrEvent, type Employee, type EventType } from './hr-event.ts';
+export { utf8Length, boundedText } from './text.ts';
+export { hrEventSchema, employeeSchema, ID_LIMITS, EVENT_TYPES, EMPLOYMENT_TYPES, type HrEvent, type Employee, type EventType } from './hr-event.ts';
 export {
   enrichmentRequestSchema,
   pendingEventSchema,

@@ -7,11 +7,25 @@
 //   approval                   a renewal waits for an approval, which is granted
 //   departure-supersedes-hire  a departure ends an onboarding waiting for the start date
 //   parked-and-retried         an invite fails for good, parks, and is retried by an operator
+//   sync-held-approved         a sync finds two departures HR never sent, more than its guard
+//                              allows: it waits, an operator approves (Update), it delivers them
 //
 // Every workflow of a scenario (the entity and its runs) is written to
-// test/histories/<scenario>.<role>.json. Run it after a deliberate change to workflow code
+// test/histories/<scenario>.<role>.json, its payloads encrypted with the test suite's
+// fixed payload key (test/helpers/payload-keys.ts), as a deployment's would be with its own. Run it after a deliberate change to workflow code
 // that running workflows will never meet (before a release): `npm run histories`.
-// A change that running workflows *will* meet keeps the old histories and uses patched().
+// A change that running workflows *will* meet keeps the old histories and uses patched();
+// record the new path's scenarios alone, keeping the others as they are:
+// `npm run histories -- acceptance-wait departure-cancels-hire`. Files of scenarios it does not
+// record (lease-request-before-start, made by hand) are never touched.
+//
+//   acceptance-wait            an invite, then a wait for its acceptance (shown as waiting)
+//   departure-cancels-hire     as departure-supersedes-hire, with the superseded runs Canceled
+//   fewer-trips-hire-with-wait as hire-with-wait, with fewer round trips: the note and the records
+//                              as local activities, the lease kept through the wait, the run's
+//                              end learnt from its result
+//   lease-wanted               an onboarding keeps the lease through its wait until an update's
+//                              run asks for it (leaseWanted); a departure then ends them
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
@@ -25,10 +39,12 @@ import { startEmulator } from '../emulator/index.ts';
 import type { HrEvent } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import { Store } from '../store/index.ts';
+import { decideSync, startSync, syncState } from '../sync/index.ts';
 import { dispatch } from '../triggers/index.ts';
 import { bundleWorkflows, quietTemporalRuntime, startWorker } from '../workers/index.ts';
 import type { RunState } from '../workflows/index.ts';
 import { employeeWorkflowId } from '../workflows/shared.ts';
+import { TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS } from '../test/helpers/payload-keys.ts';
 
 const OUT = resolve(import.meta.dirname, '../test/histories');
 
@@ -52,6 +68,17 @@ steps:
     action: notify
     with: { channel: it-onboarding, text: "Invited \${{ employee.email }}" }
 `),
+  accepting: plan(`
+name: onboard-accept
+on: { event: employee.hired }
+steps:
+  - id: invite
+    action: openai.invite
+    with: { email: "\${{ employee.email }}", role: reader }
+  - id: accepted
+    action: openai.awaitAcceptance
+    with: { email: "\${{ employee.email }}", timeout: 1h }
+`),
   onboardLater: plan(`
 name: onboard-later
 on: { event: employee.hired }
@@ -59,6 +86,14 @@ steps:
   - id: wait-for-start
     wait: { until: employee.startDate, offset: -1d, at: "08:00" }
   - id: invite
+    action: openai.invite
+    with: { email: "\${{ employee.email }}", role: reader }
+`),
+  refresh: plan(`
+name: refresh-role
+on: { event: employee.updated }
+steps:
+  - id: role
     action: openai.invite
     with: { email: "\${{ employee.email }}", role: reader }
 `),
@@ -124,9 +159,11 @@ const port = 17000 + Math.floor(Math.random() * 2000);
 const cli = requireTool('temporal', process.env);
 const server = await startDevServer({ binary: cli, port, logFile: join(dir, 'temporal.log') });
 const emulator = await startEmulator({ port: 0 });
-const config = loadConfig({ TEMPORAL_ADDRESS: server.address, TENURE_TASK_QUEUE: 'histories', TENURE_HOME: dir, OPENAI_ADMIN_KEY: emulator.adminKey, OPENAI_BASE_URL: emulator.baseUrl, TENURE_OPENAI_RATE_PER_SECOND: '50' });
+const config = loadConfig({ TEMPORAL_ADDRESS: server.address, TENURE_TASK_QUEUE: 'histories', TENURE_HOME: dir, OPENAI_ADMIN_KEY: emulator.adminKey, OPENAI_BASE_URL: emulator.baseUrl, TENURE_OPENAI_RATE_PER_SECOND: '50', TENURE_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, OPENAI_ACCEPTANCE_POLL_MS: '200',
+  HIBOB_SERVICE_USER_ID: emulator.hrisCredentials.hibob.serviceUserId, HIBOB_SERVICE_USER_TOKEN: emulator.hrisCredentials.hibob.token, HIBOB_API_BASE_URL: emulator.hrisUrls.hibob });
+const only = process.argv.slice(2);
 const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection });
+const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
 const native = await NativeConnection.connect({ address: server.address });
 const store = await Store.open(config.store);
 const worker = await startWorker(config, { logger: createLogger({ level: 'warn', name: 'histories' }), connection: native, bundle: await bundleWorkflows(), store });
@@ -134,7 +171,7 @@ const worker = await startWorker(config, { logger: createLogger({ level: 'warn',
 const recorded: { scenario: string; role: string; handle: WorkflowHandle }[] = [];
 const keep = (scenario: string, role: string, workflowId: string) => recorded.push({ scenario, role, handle: client.workflow.getHandle(workflowId) });
 const state = (workflowId: string) => client.workflow.getHandle(workflowId).query<RunState>('status');
-const all = Object.values(PLANS);
+const all = [PLANS.onboard, PLANS.onboardLater, PLANS.offboard, PLANS.renew, PLANS.flaky];
 
 try {
   // hire-with-wait
@@ -174,10 +211,71 @@ try {
   keep('parked-and-retried', 'entity', employeeWorkflowId('generic', 'E-EDSGER'));
   keep('parked-and-retried', 'run', flakyRun);
 
+  // departure-cancels-hire
+  const barbara = event('employee.hired', 'E-BARBARA', 10, { startDate: day(30) });
+  await dispatch(client, config.taskQueue, all, barbara);
+  const barbaraRun = `onboard-later/E-BARBARA/${barbara.id}`;
+  await until('the onboarding to wait', async () => ((await state(barbaraRun)).status === 'waiting' ? true : undefined));
+  const gone = event('employee.departed', 'E-BARBARA', 1);
+  await dispatch(client, config.taskQueue, all, gone);
+  keep('departure-cancels-hire', 'entity', employeeWorkflowId('generic', 'E-BARBARA'));
+  keep('departure-cancels-hire', 'run', barbaraRun);
+  keep('departure-cancels-hire', 'offboard', `offboard/E-BARBARA/${gone.id}`);
+
+  // acceptance-wait
+  const katherine = event('employee.hired', 'E-KATHERINE', 1);
+  await dispatch(client, config.taskQueue, [PLANS.accepting], katherine);
+  const acceptRun = `onboard-accept/E-KATHERINE/${katherine.id}`;
+  const acceptChild = `${acceptRun}/accepted/acceptance`;
+  await until('the child to look twice', async () => (((await client.workflow.getHandle(acceptChild).fetchHistory()).events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length >= 2 ? true : undefined));
+  const invite = emulator.organization.listInvites().find((i) => i.email === katherine.employee.email);
+  if (!invite) throw new Error('no invite to accept');
+  emulator.organization.acceptInvite(invite.id);
+  keep('acceptance-wait', 'entity', employeeWorkflowId('generic', 'E-KATHERINE'));
+  keep('acceptance-wait', 'run', acceptRun);
+  keep('acceptance-wait', 'child', acceptChild);
+
+  // fewer-trips-hire-with-wait
+  const mary = event('employee.hired', 'E-MARY', 1, { startDate: day(-1) });
+  await dispatch(client, config.taskQueue, [PLANS.onboard], mary);
+  keep('fewer-trips-hire-with-wait', 'entity', employeeWorkflowId('generic', 'E-MARY'));
+  keep('fewer-trips-hire-with-wait', 'run', `onboard/E-MARY/${mary.id}`);
+
+  // lease-wanted
+  const leaseScenario = [PLANS.onboardLater, PLANS.refresh, PLANS.offboard];
+  const john = event('employee.hired', 'E-JOHN', 10, { startDate: day(30) });
+  await dispatch(client, config.taskQueue, leaseScenario, john);
+  const johnRun = `onboard-later/E-JOHN/${john.id}`;
+  await until('the onboarding to wait', async () => ((await state(johnRun)).status === 'waiting' ? true : undefined));
+  const moved = event('employee.updated', 'E-JOHN', 5, { startDate: day(30), department: 'Research' });
+  await dispatch(client, config.taskQueue, leaseScenario, moved);
+  const refreshRun = `refresh-role/E-JOHN/${moved.id}`;
+  await until("the update's run to act", async () => ((await client.workflow.getHandle(refreshRun).describe()).status.name === 'COMPLETED' ? true : undefined));
+  const johnLeft = event('employee.departed', 'E-JOHN', 1);
+  await dispatch(client, config.taskQueue, leaseScenario, johnLeft);
+  keep('lease-wanted', 'entity', employeeWorkflowId('generic', 'E-JOHN'));
+  keep('lease-wanted', 'run', johnRun);
+  keep('lease-wanted', 'refresh', refreshRun);
+  keep('lease-wanted', 'offboard', `offboard/E-JOHN/${johnLeft.id}`);
+
+  // sync-held-approved
+  for (const [id, name] of [['4001', 'ida'], ['4002', 'ken']] as const) {
+    emulator.hris.put('hibob', id, { email: `${name}@example.com`, firstName: name, surname: 'Left', work: { startDate: day(-300) }, internal: { lifecycleStatus: 'terminated', status: 'Inactive', terminationDate: day(-2) } });
+    emulator.organization.addUser({ email: `${name}@example.com`, role: 'reader' });
+  }
+  const syncRun = await startSync(client, { taskQueue: config.taskQueue, plans: [PLANS.offboard], maxChanges: 1, mode: 'sync', workflowId: 'sync/histories' });
+  await until('the sync to wait for an operator', async () => ((await syncState(client, syncRun.workflowId)).phase === 'needs-attention' ? true : undefined));
+  await decideSync(client, syncRun.workflowId, { approve: true, by: 'ops@example.com', reason: 'HR confirmed' });
+  keep('sync-held-approved', 'sync', syncRun.workflowId);
+
   for (const { handle } of recorded) await handle.result().catch(() => undefined);
   mkdirSync(OUT, { recursive: true });
-  for (const file of readdirSync(OUT).filter((f) => f.endsWith('.json'))) rmSync(join(OUT, file));
-  for (const { scenario, role, handle } of recorded) {
+  // Histories made from recorded ones by hand (lease-request-before-start: an event moved to
+  // stage a race) are kept; every recorded scenario's files are replaced, or only those named.
+  const writing = recorded.filter((r) => only.length === 0 || only.includes(r.scenario));
+  const scenarios = new Set(writing.map((r) => r.scenario));
+  for (const file of readdirSync(OUT).filter((f) => f.endsWith('.json') && scenarios.has(f.split('.')[0]!))) rmSync(join(OUT, file));
+  for (const { scenario, role, handle } of writing) {
     const description = await handle.describe();
     // Exported as `temporal workflow show --output json` (and the Web UI's download) export it.
     const history = JSON.parse(execFileSync(cli, ['workflow', 'show', '--address', server.address, '--workflow-id', handle.workflowId, '--output', 'json'], { encoding: 'utf8' })) as unknown;

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify';
 import { Readable, pipeline } from 'node:stream';
 import type { AuditEntry } from './store.ts';
+import type { OpenAIIds } from '../activities/index.ts';
 
 /** CSV columns, in order: the header row a spreadsheet shows. */
 export const AUDIT_CSV_COLUMNS = [
@@ -20,13 +21,14 @@ export const AUDIT_CSV_COLUMNS = [
   'error_type',
   'error_message',
   'actor',
+  'reason',
 ] as const;
 
 /** `inviteId=invite-…; userId=user-…`: one readable cell, keys sorted. */
-export function formatOpenAIIds(ids: Readonly<Record<string, string>>): string {
-  return Object.keys(ids)
-    .sort()
-    .map((key) => `${key}=${ids[key]}`)
+export function formatOpenAIIds(ids: OpenAIIds): string {
+  return Object.entries(ids)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, value]) => `${key}=${value}`)
     .join('; ');
 }
 
@@ -48,6 +50,7 @@ function csvRecord(entry: AuditEntry): Record<(typeof AUDIT_CSV_COLUMNS)[number]
     error_type: entry.errorType ?? '',
     error_message: entry.errorMessage ?? '',
     actor: entry.actor ?? '',
+    reason: entry.reason ?? '',
   };
 }
 

@@ -1,60 +1,59 @@
-import type { IdentityStatus, Outcome } from './schema.ts';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { IdentityChange } from '../activities/index.ts';
+import { IDENTITY_STATUSES, LIMITS, type Database } from './schema.ts';
 
-/** What one recorded outcome changes in a person's identity row. */
-export interface IdentityChange {
-  status: IdentityStatus;
-  email?: string;
-  /** `undefined` keeps the stored value; `null` clears it. */
-  openaiUserId?: string | null;
-  inviteId?: string | null;
-  scimId?: string | null;
-}
+export type { IdentityChange } from '../activities/index.ts';
 
-/** The fields of an audit record the identity map is derived from. */
-export interface IdentityFacts {
-  action: string;
-  outcome: Outcome;
-  target: string | null;
-  openaiIds: Readonly<Record<string, string>>;
-}
-
-const SUCCESS: ReadonlySet<Outcome> = new Set(['created', 'updated', 'removed', 'noop']);
+const id = z.string().max(LIMITS.openaiId).nullable().optional();
 
 /**
- * How an action's outcome moves the identity map, or null when it does not (a failure,
- * an approval, a notification). Reads the OpenAI ids the activities return under these
- * keys: `userId` (user-…), `inviteId` (invite-…), `scimId` (the SCIM resource id).
- * For `openai.*` actions the target is the person's email (or SCIM userName).
- *
- * - `openai.remove` (removed, or noop because there was nothing left) → removed.
- * - `openai.scim.deactivate` → deactivated; `openai.scim.provision|reactivate` → active.
- * - otherwise a user id means active, an invite id alone means invited; a fresh invite
- *   clears a user id left from an earlier employment (the invite was only sent because
- *   the person was not a member).
+ * The identity change an audit record carries. Each action declares how its outcome moves
+ * the identity map (activities/actions/) and its activity returns the change; the store
+ * applies it as given, knowing nothing of actions.
  */
-export function identityChange(facts: IdentityFacts): IdentityChange | null {
-  const { action, outcome, openaiIds } = facts;
-  if (!action.startsWith('openai.') || !SUCCESS.has(outcome)) return null;
-  const ids = {
-    ...(openaiIds.userId !== undefined ? { openaiUserId: openaiIds.userId } : {}),
-    ...(openaiIds.inviteId !== undefined ? { inviteId: openaiIds.inviteId } : {}),
-    // `scimUserId` is accepted too, so a differently named key does not silently drop the id.
-    ...((openaiIds.scimId ?? openaiIds.scimUserId) !== undefined ? { scimId: openaiIds.scimId ?? openaiIds.scimUserId } : {}),
-    ...(facts.target ? { email: facts.target } : {}),
+export const identityChangeSchema: z.ZodType<IdentityChange> = z.strictObject({
+  status: z.enum(IDENTITY_STATUSES.filter((s) => s !== 'none') as ['invited', 'active', 'deactivated', 'removed']),
+  email: z.string().max(LIMITS.target).optional(),
+  openaiUserId: id,
+  inviteId: id,
+  scimId: id,
+  // Normalised by the store to toISOString(), so rows compare as text.
+  observedAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+/**
+ * Writes `change` into the person's identity row (creating it), in the audit row's
+ * transaction; a change observed before the one the row holds is left out (the audit row
+ * still says what happened). Changes without `observedAt` apply as they arrive.
+ */
+export async function applyIdentityChange(trx: Kysely<Database>, source: string, employeeId: string, change: IdentityChange, at: string): Promise<void> {
+  const observedAt = change.observedAt === undefined ? null : new Date(change.observedAt).toISOString();
+  const update = {
+    observed_at: observedAt,
+    status: change.status,
+    updated_at: at,
+    ...(change.email !== undefined ? { email: change.email } : {}),
+    ...(change.openaiUserId !== undefined ? { openai_user_id: change.openaiUserId } : {}),
+    ...(change.inviteId !== undefined ? { invite_id: change.inviteId } : {}),
+    ...(change.scimId !== undefined ? { scim_id: change.scimId } : {}),
   };
-  switch (action) {
-    case 'openai.remove':
-      return { status: 'removed', ...ids };
-    case 'openai.scim.deactivate':
-      return { status: 'deactivated', ...ids };
-    case 'openai.scim.provision':
-    case 'openai.scim.reactivate':
-      return { status: 'active', ...ids };
-  }
-  if (ids.openaiUserId !== undefined) return { status: 'active', ...ids };
-  if (ids.inviteId !== undefined) {
-    const freshInvite = action === 'openai.invite' && (outcome === 'created' || outcome === 'updated');
-    return { status: 'invited', ...ids, ...(freshInvite ? { openaiUserId: null } : {}) };
-  }
-  return null;
+  await trx
+    .insertInto('identities')
+    .values({
+      source,
+      employee_id: employeeId,
+      email: change.email ?? null,
+      openai_user_id: change.openaiUserId ?? null,
+      invite_id: change.inviteId ?? null,
+      scim_id: change.scimId ?? null,
+      status: change.status,
+      updated_at: at,
+      observed_at: observedAt,
+    })
+    .onConflict((oc) => {
+      const upsert = oc.columns(['source', 'employee_id']).doUpdateSet(update);
+      return observedAt === null ? upsert : upsert.where((eb) => eb.or([eb('identities.observed_at', 'is', null), eb('identities.observed_at', '<=', observedAt)]));
+    })
+    .execute();
 }

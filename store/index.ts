@@ -7,7 +7,7 @@
  * migrations and the same tests run on both.
  *
  *   const store = await Store.open(config.store);          // refuses a schema newer than this code
- *   await store.record({ recordKey: `${runId}/${stepId}`, runId, … outcome: 'created', openaiIds: { inviteId } });
+ *   await store.record({ recordKey: `${runId}/${stepId}`, runId, … outcome: 'created', openaiIds: { inviteId }, identity: { status: 'invited', inviteId } });
  *   await store.identity('generic', 'E-1001');             // { status: 'invited', inviteId, openaiUserId, … }
  *   for await (const row of store.auditRows({ employeeId: 'E-1001' })) …
  *
@@ -16,19 +16,24 @@
  */
 export {
   Store,
-  describeStore,
   type AuditRecord,
   type AuditEntry,
   type AuditQuery,
   type Identity,
-  type IdentityReader,
   type AuditWriter,
   type AuditReader,
+  type EmailReader,
+  type ConsoleReader,
+  type PeopleQuery,
+  type PeoplePage,
   type HrEventNote,
   type HrNoter,
+  type SyncRun,
+  type SyncStore,
+  type EventMemory,
 } from './store.ts';
-export { StoreError, StoreSchemaError, StoreUnavailableError, StoreInputError, type StoreErrorCode } from './errors.ts';
-export { identityChange, type IdentityChange, type IdentityFacts } from './identity.ts';
-export { auditCsv, auditJson, formatOpenAIIds, AUDIT_CSV_COLUMNS, type AuditCsvOptions } from './export.ts';
+export { StoreError, StoreSchemaError, StoreUnavailableError, StoreInputError } from './errors.ts';
+export type { IdentityChange } from './identity.ts';
+export { auditCsv, auditJson, formatOpenAIIds, AUDIT_CSV_COLUMNS } from './export.ts';
 export { parseSince } from './since.ts';
-export { OUTCOMES, IDENTITY_STATUSES, HR_STATUSES, LIMITS, type Outcome, type IdentityStatus, type HrStatus } from './schema.ts';
+export { LIMITS, OUTCOMES, type Outcome, type IdentityStatus } from './schema.ts';

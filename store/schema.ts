@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 
 /** Outcomes an audit row can record. */
-export const OUTCOMES = ['created', 'updated', 'removed', 'noop', 'failed', 'superseded', 'approved', 'rejected'] as const;
+export const OUTCOMES = ['created', 'updated', 'removed', 'noop', 'logged', 'failed', 'superseded', 'approved', 'rejected'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /**
@@ -35,8 +35,10 @@ export interface AuditLogTable {
   openai_ids: string;
   error_type: string | null;
   error_message: string | null;
-  /** Who approved or rejected (approvals only). Added by 0003. */
+  /** Who decided: the approver, or the operator who retried, skipped or aborted. Added by 0003. */
   actor: string | null;
+  /** Why they decided (operator decisions; an approval's timeout). Added by 0006. */
+  reason: string | null;
 }
 
 /** The identity map: one row per person per HR source. Added by 0002. */
@@ -55,19 +57,48 @@ export interface IdentitiesTable {
   /** The HR event that said it, and when it happened (ISO 8601), so an older event never overrides a newer one. */
   hr_event_id: string | null;
   hr_event_at: string | null;
+  /** When the action behind `status` saw OpenAI in that state (ISO 8601 UTC); a change older than this is not applied. Added by 0010. */
+  observed_at: string | null;
 }
 
 export const HR_STATUSES = ['employed', 'departed'] as const;
 export type HrStatus = (typeof HR_STATUSES)[number];
 
-export interface Database {
-  audit_log: AuditLogTable;
-  identities: IdentitiesTable;
+/** One sync that read HR (added by 0007): per-source HR counts, what it found and did. */
+export interface SyncRunsTable {
+  sync_id: string;
+  /** ISO 8601 UTC. */
+  recorded_at: string;
+  status: string;
+  /** JSON object: HR source → people listed. */
+  hr_counts: string;
+  /** JSON object: the sync's report (counts, acted, adopted). */
+  summary: string;
 }
 
 /**
- * Longest accepted values, characters. The PostgreSQL columns are this wide and SQLite
- * enforces nothing, so the store checks them itself: both backends refuse the same rows.
+ * Every event id the trigger server handed to Temporal, kept for good (Temporal forgets a
+ * run after its retention): a redelivery after that is still a duplicate. Added by 0008.
+ */
+export interface AcceptedEventsTable {
+  source: string;
+  event_id: string;
+  employee_id: string;
+  /** ISO 8601 UTC. */
+  accepted_at: string;
+}
+
+export interface Database {
+  audit_log: AuditLogTable;
+  identities: IdentitiesTable;
+  sync_runs: SyncRunsTable;
+  accepted_events: AcceptedEventsTable;
+}
+
+/**
+ * Longest accepted values, UTF-8 bytes, measured as at the door (events/text.ts). The
+ * PostgreSQL columns are this many characters wide (so anything within the limit fits) and
+ * SQLite enforces nothing, so the store checks them itself: both backends refuse the same rows.
  */
 export const LIMITS = {
   recordKey: 512,
@@ -83,6 +114,7 @@ export const LIMITS = {
   target: 512,
   errorType: 128,
   actor: 256,
+  reason: 1000,
   openaiId: 256,
   /** Longer error messages are cut to this, with an ellipsis: enough to act on, not a dump. */
   errorMessage: 2000,

@@ -1,39 +1,34 @@
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { z } from 'zod';
 import type { StoreConfig } from '../config/index.ts';
 import { isUnreachable, StoreError, StoreInputError, StoreSchemaError, StoreUnavailableError } from './errors.ts';
-import { identityChange, type IdentityChange } from './identity.ts';
+import type { AuditRowStart, OpenAIIds } from '../activities/index.ts';
+import { applyIdentityChange, identityChangeSchema, type IdentityChange } from './identity.ts';
 import { knownMigrations, migrations, type Dialect } from './migrations/index.ts';
-import { LIMITS, OUTCOMES, type Database, type HrStatus, type IdentityStatus, type Outcome } from './schema.ts';
-import { openSqlite } from './sqlite.ts';
+import { utf8Length } from '../events/index.ts';
+import { LIMITS, OUTCOMES, type Database, type HrStatus, type IdentitiesTable, type IdentityStatus, type Outcome } from './schema.ts';
+import { openSqlite, TenureSqliteDialect } from './sqlite.ts';
 
 /** One fact for the audit log: what a step of a run did, to whom, with what result. */
-export interface AuditRecord {
-  /** Unique per fact; the engine uses `<runId>/<stepId>`. Writing it again adds nothing. */
-  recordKey: string;
-  runId: string;
-  definition: string;
-  definitionHash: string;
-  eventId: string;
-  eventType: string;
-  source: string;
-  employeeId: string;
-  stepId: string;
-  action: string;
+export interface AuditRecord extends AuditRowStart {
   /** Whom the action was about; for `openai.*` actions the person's email (or SCIM userName). */
   target: string | null;
   outcome: Outcome;
-  /** OpenAI ids involved: `userId`, `inviteId`, `scimId`, `projectId`… (ids only, never keys). */
-  openaiIds: Record<string, string>;
+  /** OpenAI ids involved (ids only, never keys). */
+  openaiIds: OpenAIIds;
+  /** What the outcome changes in the person's identity-map row (as the action declares it); none when absent. */
+  identity?: IdentityChange | null;
   errorType?: string | null;
   /** Cut to {@link LIMITS.errorMessage} characters. */
   errorMessage?: string | null;
-  /** Who approved or rejected (approval steps). */
+  /** Who decided: the approver, or the operator who retried, skipped or aborted. */
   actor?: string | null;
+  /** Why they decided. */
+  reason?: string | null;
 }
 
-export interface AuditEntry extends Required<AuditRecord> {
+export interface AuditEntry extends Required<Omit<AuditRecord, 'identity'>> {
   id: number;
   /** ISO 8601 UTC. */
   recordedAt: string;
@@ -45,6 +40,8 @@ export interface AuditQuery {
   runId?: string;
   /** Exact action name, e.g. `openai.invite`. */
   action?: string;
+  /** Exact outcome, e.g. `failed`. */
+  outcome?: Outcome;
   /** Rows recorded at or after this instant. */
   since?: Date;
   /** Rows with an id greater than this (keyset paging). */
@@ -82,38 +79,96 @@ export interface HrEventNote {
   occurredAt: string;
 }
 
+/** One sync that read HR, as the store keeps it. */
+export interface SyncRun {
+  syncId: string;
+  /** ISO 8601 UTC. */
+  recordedAt: string;
+  /** How it ended: `done`, `rejected`, `needs-attention`… */
+  status: string;
+  /** HR source → people it listed. */
+  hrCounts: Record<string, number>;
+  summary: Record<string, unknown>;
+}
+
+/** What a sync needs from the store. */
+export type SyncStore = Pick<Store, 'identities' | 'record' | 'recordSyncRun' | 'lastSyncRun'>;
+
 /** What the offboarding activities need: read a person's OpenAI ids by HR identity. */
 export type IdentityReader = Pick<Store, 'identity'>;
 /** What the recording activity needs. */
 export type AuditWriter = Pick<Store, 'record'>;
 /** What noting HR events and reconciliation need. */
 export type HrNoter = Pick<Store, 'noteHrEvent' | 'departedWithAccess'>;
+/** What the trigger server needs to answer a redelivery after Temporal's retention as a duplicate, and to note what an event says of a person before handing it over. */
+export type EventMemory = Pick<Store, 'rememberEvent' | 'wasAccepted'> & Partial<Pick<Store, 'noteHrEvent'>>;
+/** What `tenure runs` needs: people's emails, to show them masked. */
+export type EmailReader = Pick<Store, 'emailsOf'>;
+/** A page of the identity map, for the console's People page. */
+export interface PeopleQuery {
+  /** An employee id or an email, or the start of one (emails compared without case). */
+  search?: string;
+  /** People after this one, in (source, employee id) order: the previous page's `next`. */
+  after?: { source: string; employeeId: string };
+  /** At most this many. Default 50, at most 500. */
+  limit?: number;
+}
+
+export interface PeoplePage {
+  people: Identity[];
+  /** Where the next page starts; null on the last page. */
+  next: { source: string; employeeId: string } | null;
+}
+
+/** What the operator console reads. */
+export type ConsoleReader = Pick<Store, 'audit' | 'auditRows' | 'people' | 'lastSyncRun'>;
+
 /** What `tenure audit` and the admin endpoint need. */
 export type AuditReader = Pick<Store, 'audit' | 'auditRows'>;
 
-const text = (max: number) => z.string().min(1).max(max);
+const within = (max: number) => (value: string) => utf8Length(value) <= max;
+const text = (max: number) => z.string().min(1).refine(within(max), `may be at most ${max} bytes long (UTF-8)`);
+const optionalText = (max: number) => z.string().refine(within(max), `may be at most ${max} bytes long (UTF-8)`);
 const auditRecordSchema = z.object({
   recordKey: text(LIMITS.recordKey),
   runId: text(LIMITS.runId),
   definition: text(LIMITS.definition),
-  definitionHash: z.string().max(LIMITS.definitionHash),
+  definitionHash: optionalText(LIMITS.definitionHash),
   eventId: text(LIMITS.eventId),
   eventType: text(LIMITS.eventType),
   source: text(LIMITS.source),
   employeeId: text(LIMITS.employeeId),
   stepId: text(LIMITS.stepId),
   action: text(LIMITS.action),
-  target: z.string().max(LIMITS.target).nullable(),
+  target: optionalText(LIMITS.target).nullable(),
   outcome: z.enum(OUTCOMES),
-  openaiIds: z.record(z.string().max(64), z.string().max(LIMITS.openaiId)),
-  errorType: z.string().max(LIMITS.errorType).nullish(),
+  openaiIds: z.record(optionalText(64), optionalText(LIMITS.openaiId)),
+  errorType: optionalText(LIMITS.errorType).nullish(),
   errorMessage: z.string().nullish(),
-  actor: z.string().max(LIMITS.actor).nullish(),
+  actor: optionalText(LIMITS.actor).nullish(),
+  reason: optionalText(LIMITS.reason).nullish(),
+  identity: identityChangeSchema.nullish(),
 });
 
 function truncate(message: string | null | undefined): string | null {
   if (message === null || message === undefined) return null;
   return message.length <= LIMITS.errorMessage ? message : `${message.slice(0, LIMITS.errorMessage - 1)}…`;
+}
+
+/** An identity map row as the store's callers see it. */
+function toIdentity(row: IdentitiesTable): Identity {
+  return {
+    source: row.source,
+    employeeId: row.employee_id,
+    email: row.email,
+    openaiUserId: row.openai_user_id,
+    inviteId: row.invite_id,
+    scimId: row.scim_id,
+    status: row.status,
+    updatedAt: row.updated_at,
+    hrStatus: row.hr_status ?? null,
+    hrEventAt: row.hr_event_at ?? null,
+  };
 }
 
 /** Where the store is, for messages: a file, or a PostgreSQL URL without credentials. */
@@ -185,7 +240,7 @@ export class Store {
       pool.on('connect', (client) => client.on('error', () => {}));
       db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     } else {
-      db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(config.file) }) });
+      return Store.openSqlite(config.file, location);
     }
     const store = new Store(db, config.kind, location, scrub);
     try {
@@ -197,12 +252,33 @@ export class Store {
     return store;
   }
 
+  /**
+   * SQLite: several processes opening one fresh file at once can meet SQLite's locks where
+   * its busy timeout does not apply (switching a new file to WAL, a read that must become a
+   * write); the loser is told `database is locked` at once. Opening is idempotent, so it is
+   * tried again a few times, a little later each time, before the error is reported.
+   */
+  private static async openSqlite(file: string, location: string): Promise<Store> {
+    const attempts = 5;
+    for (let attempt = 1; ; attempt++) {
+      let db: Kysely<Database> | undefined;
+      try {
+        db = new Kysely<Database>({ dialect: new TenureSqliteDialect({ database: openSqlite(file) }) });
+        const store = new Store(db, 'sqlite', location, (message) => message);
+        await store.migrate();
+        return store;
+      } catch (error) {
+        await db?.destroy().catch(() => {});
+        const locked = /database is locked/i.test((error as Error)?.message ?? '');
+        if (!locked || attempt === attempts) throw translateError(error, location, (message) => message, 'opening');
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.floor(Math.random() * 100)));
+      }
+    }
+  }
+
   /** Turns a driver error into a StoreError whose message names the store and carries no secret. */
   private translate(error: unknown, doing: string): StoreError {
-    if (error instanceof StoreError) return error;
-    const message = this.scrub((error as Error)?.message || String(error));
-    if (isUnreachable(error)) return new StoreUnavailableError(`the results store at ${this.location} is unavailable while ${doing}: ${message}`);
-    return new StoreError('STORE_FAILED', `the results store at ${this.location} failed while ${doing}: ${message}`);
+    return translateError(error, this.location, this.scrub, doing);
   }
 
   /** PostgreSQL: the schema Tenure's tables live in (the first of search_path); SQLite: none. */
@@ -279,7 +355,7 @@ export class Store {
       throw new StoreInputError(field, `audit record refused: ${field}: ${issue.message}`);
     }
     const recordedAt = now.toISOString();
-    const change = identityChange(entry);
+    const change = parsed.data.identity ?? null;
     return this.guard('recording', () =>
       this.transaction(async (trx) => {
         const inserted = await trx
@@ -302,6 +378,7 @@ export class Store {
             error_type: entry.errorType ?? null,
             error_message: truncate(entry.errorMessage),
             actor: entry.actor ?? null,
+            reason: entry.reason ?? null,
           })
           .onConflict((oc) => oc.column('record_key').doNothing())
           .executeTakeFirst();
@@ -345,18 +422,28 @@ export class Store {
       this.db.selectFrom('identities').selectAll().where('source', '=', source).where('employee_id', '=', employeeId).executeTakeFirst(),
     );
     if (!row) return undefined;
-    return {
-      source: row.source,
-      employeeId: row.employee_id,
-      email: row.email,
-      openaiUserId: row.openai_user_id,
-      inviteId: row.invite_id,
-      scimId: row.scim_id,
-      status: row.status,
-      updatedAt: row.updated_at,
-      hrStatus: row.hr_status ?? null,
-      hrEventAt: row.hr_event_at ?? null,
-    };
+    return toIdentity(row);
+  }
+
+  /**
+   * The identity map's emails of several people at once (a query per 200 of them), keyed
+   * `<source>/<employeeId>`; a person without a row, or whose row has no email, is absent.
+   */
+  async emailsOf(people: readonly { source: string; employeeId: string }[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const unique = [...new Map(people.map((p) => [`${p.source}/${p.employeeId}`, p])).values()];
+    for (let i = 0; i < unique.length; i += 200) {
+      const batch = unique.slice(i, i + 200);
+      const rows = await this.guard('reading the identity map', () =>
+        this.db
+          .selectFrom('identities')
+          .select(['source', 'employee_id', 'email'])
+          .where((eb) => eb.or(batch.map((p) => eb.and([eb('source', '=', p.source), eb('employee_id', '=', p.employeeId)]))))
+          .execute(),
+      );
+      for (const row of rows) if (row.email) found.set(`${row.source}/${row.employee_id}`, row.email);
+    }
+    return found;
   }
 
   /**
@@ -368,7 +455,7 @@ export class Store {
     const occurred = new Date(note.occurredAt);
     if (Number.isNaN(occurred.getTime())) throw new StoreInputError('occurredAt', `occurredAt '${note.occurredAt}' is not a time`);
     for (const [field, value, limit] of [['source', note.source, LIMITS.source], ['employeeId', note.employeeId, LIMITS.employeeId], ['eventId', note.eventId, LIMITS.eventId]] as const) {
-      if (!value || value.length > limit) throw new StoreInputError(field, `${field} must be 1 to ${limit} characters`);
+      if (!value || utf8Length(value) > limit) throw new StoreInputError(field, `${field} must be 1 to ${limit} bytes long (UTF-8)`);
     }
     const at = occurred.toISOString();
     const hr: HrStatus = note.eventType === 'employee.departed' ? 'departed' : 'employed';
@@ -376,11 +463,13 @@ export class Store {
       this.transaction(async (trx) => {
         const row = await trx
           .selectFrom('identities')
-          .select(['hr_event_at'])
+          .select(['hr_event_at', 'hr_status'])
           .where('source', '=', note.source)
           .where('employee_id', '=', note.employeeId)
           .executeTakeFirst();
         if (row?.hr_event_at && row.hr_event_at > at) return false;
+        // At the same instant a departure is the newer event (no access is the safe side), as in the entity workflow.
+        if (row?.hr_event_at === at && row.hr_status === 'departed' && hr === 'employed' && note.eventType !== 'employee.updated') return false;
         // Only a hire (or renewal) and a departure change whether someone is employed: an update
         // for someone who has left must not bring them back.
         if (row && note.eventType === 'employee.updated') {
@@ -401,6 +490,31 @@ export class Store {
     );
   }
 
+  /**
+   * Remembers that an event was handed to Temporal. Idempotent: remembering it again
+   * changes nothing. Throws {@link StoreInputError} for ids longer than the store's limits.
+   */
+  async rememberEvent(event: { source: string; eventId: string; employeeId: string }, now: Date = new Date()): Promise<void> {
+    for (const [field, value, limit] of [['source', event.source, LIMITS.source], ['eventId', event.eventId, LIMITS.eventId], ['employeeId', event.employeeId, LIMITS.employeeId]] as const) {
+      if (!value || utf8Length(value) > limit) throw new StoreInputError(field, `${field} must be 1 to ${limit} bytes long (UTF-8)`);
+    }
+    await this.guard('remembering an event', () =>
+      this.db
+        .insertInto('accepted_events')
+        .values({ source: event.source, event_id: event.eventId, employee_id: event.employeeId, accepted_at: now.toISOString() })
+        .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
+        .execute(),
+    );
+  }
+
+  /** True when an event with this id from this source was handed to Temporal before (however long ago). */
+  async wasAccepted(source: string, eventId: string): Promise<boolean> {
+    const row = await this.guard('reading accepted events', () =>
+      this.db.selectFrom('accepted_events').select('event_id').where('source', '=', source).where('event_id', '=', eventId).executeTakeFirst(),
+    );
+    return row !== undefined;
+  }
+
   /** People HR says have left who, as far as Tenure's own actions tell, still hold access (invited or active). */
   async departedWithAccess(): Promise<Identity[]> {
     const rows = await this.guard('reading the identity map', () =>
@@ -414,6 +528,78 @@ export class Store {
     return found;
   }
 
+  /** Every row of the identity map, read in pages (a sync compares them all with HR and OpenAI). */
+  async *identities(pageSize = 1000): AsyncGenerator<Identity> {
+    let after: { source: string; employeeId: string } | undefined;
+    for (;;) {
+      let q = this.db.selectFrom('identities').selectAll();
+      if (after) {
+        const { source, employeeId } = after;
+        q = q.where((eb) => eb.or([eb('source', '>', source), eb.and([eb('source', '=', source), eb('employee_id', '>', employeeId)])]));
+      }
+      const rows = await this.guard('reading the identity map', () => q.orderBy('source').orderBy('employee_id').limit(pageSize).execute());
+      for (const row of rows) {
+        yield toIdentity(row);
+      }
+      if (rows.length < pageSize) return;
+      const last = rows.at(-1)!;
+      after = { source: last.source, employeeId: last.employee_id };
+    }
+  }
+
+  /**
+   * A page of people, in (source, employee id) order, optionally only those whose employee
+   * id or email starts with `search`. Both are prefix ranges over indexes (migration 0009),
+   * so a page costs the same with ten people or a hundred thousand.
+   */
+  async people(query: PeopleQuery = {}): Promise<PeoplePage> {
+    const limit = query.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new StoreInputError('limit', 'limit must be a whole number from 1 to 500');
+    const search = query.search?.trim();
+    if (search !== undefined && utf8Length(search) > LIMITS.target) throw new StoreInputError('search', `search may be at most ${LIMITS.target} bytes long`);
+    // A prefix as a byte range: [prefix, prefix + the highest code point). PostgreSQL compares
+    // these expressions in the "C" collation, as its indexes are built (0009).
+    const collate = this.dialect === 'postgres' ? sql.raw(' COLLATE "C"') : sql.raw('');
+    let q = this.db.selectFrom('identities').selectAll();
+    if (search) {
+      const [low, high] = [search, `${search}\u{10FFFF}`];
+      const [lowEmail, highEmail] = [search.toLowerCase(), `${search.toLowerCase()}\u{10FFFF}`];
+      q = q.where((eb) =>
+        eb.or([
+          eb.and([eb(sql`employee_id${collate}`, '>=', low), eb(sql`employee_id${collate}`, '<', high)]),
+          eb.and([eb(sql`lower(email)${collate}`, '>=', lowEmail), eb(sql`lower(email)${collate}`, '<', highEmail)]),
+        ]),
+      );
+    }
+    if (query.after) {
+      const { source, employeeId } = query.after;
+      q = q.where((eb) => eb.or([eb('source', '>', source), eb.and([eb('source', '=', source), eb('employee_id', '>', employeeId)])]));
+    }
+    const rows = await this.guard('reading the identity map', () => q.orderBy('source').orderBy('employee_id').limit(limit + 1).execute());
+    const people = rows.slice(0, limit).map(toIdentity);
+    const last = people.at(-1);
+    return { people, next: rows.length > limit && last ? { source: last.source, employeeId: last.employeeId } : null };
+  }
+
+  /** Keeps what a sync that read HR found (once per sync id: writing it again changes nothing). */
+  async recordSyncRun(run: Omit<SyncRun, 'recordedAt'>, now: Date = new Date()): Promise<void> {
+    if (!run.syncId || run.syncId.length > 512) throw new StoreInputError('syncId', 'syncId must be 1 to 512 characters');
+    await this.guard('recording a sync', () =>
+      this.db
+        .insertInto('sync_runs')
+        .values({ sync_id: run.syncId, recorded_at: now.toISOString(), status: run.status.slice(0, 32), hr_counts: JSON.stringify(run.hrCounts), summary: JSON.stringify(run.summary) })
+        .onConflict((oc) => oc.column('sync_id').doNothing())
+        .execute(),
+    );
+  }
+
+  /** The newest sync that read HR, or undefined before the first. */
+  async lastSyncRun(): Promise<SyncRun | undefined> {
+    const row = await this.guard('reading syncs', () => this.db.selectFrom('sync_runs').selectAll().orderBy('recorded_at', 'desc').orderBy('sync_id', 'desc').limit(1).executeTakeFirst());
+    if (!row) return undefined;
+    return { syncId: row.sync_id, recordedAt: row.recorded_at, status: row.status, hrCounts: JSON.parse(row.hr_counts) as Record<string, number>, summary: JSON.parse(row.summary) as Record<string, unknown> };
+  }
+
   /** Audit rows matching `query`, oldest first. */
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     if (query.since !== undefined && Number.isNaN(query.since.getTime())) throw new StoreInputError('since', 'since is not a valid date');
@@ -422,6 +608,7 @@ export class Store {
     if (query.source !== undefined) q = q.where('source', '=', query.source);
     if (query.runId !== undefined) q = q.where('run_id', '=', query.runId);
     if (query.action !== undefined) q = q.where('action', '=', query.action);
+    if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
     if (query.since !== undefined) q = q.where('recorded_at', '>=', query.since.toISOString());
     if (query.afterId !== undefined) q = q.where('id', '>', query.afterId);
     q = q.orderBy('id');
@@ -442,10 +629,11 @@ export class Store {
       action: r.action,
       target: r.target,
       outcome: r.outcome,
-      openaiIds: JSON.parse(r.openai_ids) as Record<string, string>,
+      openaiIds: JSON.parse(r.openai_ids) as OpenAIIds,
       errorType: r.error_type,
       errorMessage: r.error_message,
       actor: r.actor ?? null,
+      reason: r.reason ?? null,
     }));
   }
 
@@ -465,27 +653,10 @@ export class Store {
   }
 }
 
-async function applyIdentityChange(trx: Kysely<Database>, source: string, employeeId: string, change: IdentityChange, at: string): Promise<void> {
-  const update = {
-    status: change.status,
-    updated_at: at,
-    ...(change.email !== undefined ? { email: change.email } : {}),
-    ...(change.openaiUserId !== undefined ? { openai_user_id: change.openaiUserId } : {}),
-    ...(change.inviteId !== undefined ? { invite_id: change.inviteId } : {}),
-    ...(change.scimId !== undefined ? { scim_id: change.scimId } : {}),
-  };
-  await trx
-    .insertInto('identities')
-    .values({
-      source,
-      employee_id: employeeId,
-      email: change.email ?? null,
-      openai_user_id: change.openaiUserId ?? null,
-      invite_id: change.inviteId ?? null,
-      scim_id: change.scimId ?? null,
-      status: change.status,
-      updated_at: at,
-    })
-    .onConflict((oc) => oc.columns(['source', 'employee_id']).doUpdateSet(update))
-    .execute();
+/** A driver error as a StoreError whose message names the store and carries no secret. */
+function translateError(error: unknown, location: string, scrub: (message: string) => string, doing: string): StoreError {
+  if (error instanceof StoreError) return error;
+  const message = scrub((error as Error)?.message || String(error));
+  if (isUnreachable(error)) return new StoreUnavailableError(`the results store at ${location} is unavailable while ${doing}: ${message}`);
+  return new StoreError('STORE_FAILED', `the results store at ${location} failed while ${doing}: ${message}`);
 }

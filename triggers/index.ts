@@ -18,7 +18,25 @@ export { genericSource, signGeneric } from './sources/generic.ts';
 export { bamboohrSource, signBambooHr, BAMBOOHR_FIELDS, type BambooHrOptions } from './sources/bamboohr.ts';
 export { hibobSource, signHiBob, type HiBobOptions } from './sources/hibob.ts';
 export { stableEventId } from './sources/common.ts';
-export { listRuns, describeRun, decide, runsQuery, RunOperationError, DECISIONS, RUNS_PAGE, type RunSummary, type RunFilter, type RunDetails, type Decision, type DecisionInput, type RunOperationCode } from './admin/operations.ts';
+export { codecEndpoint } from './admin/codec.ts';
+export {
+  explainRun,
+  overviewRuns,
+  temporalUiLink,
+  fixesFor,
+  waitingOf,
+  type RunExplanation,
+  type RunOverview,
+  type ExplainedStep,
+  type ExplainOptions,
+  type OverviewOptions,
+  type Waiting,
+  type Fix,
+} from './admin/explain.ts';
+export { operatorConsole, SESSION_COOKIE, type ConsoleOptions } from './console/index.ts';
+export { mapRecord, type DefaultMappings, type MappedRecord } from './sources/mapping.ts';
+export { operatorAuthenticator, ADMIN_OPERATOR, type OperatorAuthenticator } from './admin/auth.ts';
+export { listRuns, describeRun, lookUpRun, decide, runsQuery, RunOperationError, DECISIONS, RUNS_PAGE, type RunSummary, type RunFilter, type RunDetails, type Decision, type DecisionInput, type RunOperationCode } from './admin/operations.ts';
 export {
   DeliveryRejected,
   type Source,

@@ -1,4 +1,5 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec, type Workflow } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import type { DefinitionRegistry, Plan } from '../dsl/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -53,6 +54,50 @@ function action(plan: SchedulePlan, options: ScheduleSyncOptions): ScheduleOptio
 
 const spec = (plan: SchedulePlan) => ({ cronExpressions: [plan.trigger.schedule.cron], timezone: plan.trigger.schedule.timezone });
 
+export interface WantedSchedule<W extends Workflow> {
+  spec: ScheduleSpec;
+  /** Its memo's `tenureFingerprint` decides whether an existing Schedule must change. */
+  action: ScheduleOptionsStartWorkflowAction<W>;
+  /** How late a missed tick may still run (e.g. after the server was down). */
+  catchupWindow: Duration;
+  /** Noted in the Schedule's memo: Tenure deletes only the Schedules of its own task queue. */
+  taskQueue: string;
+}
+
+/**
+ * Creates the Schedule `scheduleId`, or updates it when its action's fingerprint differs from
+ * `wanted`'s. Safe to run from several servers at once: one that loses the race to create it
+ * brings it up to date. Returns what it did.
+ */
+export async function ensureSchedule<W extends Workflow>(client: Client, scheduleId: string, wanted: WantedSchedule<W>): Promise<'created' | 'updated' | 'unchanged'> {
+  const handle = client.schedule.getHandle(scheduleId);
+  let current;
+  try {
+    current = await handle.describe();
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+  }
+  if (current === undefined) {
+    try {
+      await client.schedule.create({
+        scheduleId,
+        spec: wanted.spec,
+        action: wanted.action,
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: wanted.catchupWindow },
+        memo: { tenureTaskQueue: wanted.taskQueue },
+      });
+      return 'created';
+    } catch (error) {
+      // Another server created it meanwhile: bring it up to date.
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      current = await handle.describe();
+    }
+  }
+  if (current.action.memo?.tenureFingerprint === wanted.action.memo?.tenureFingerprint) return 'unchanged';
+  await handle.update((previous) => ({ ...previous, spec: wanted.spec, action: wanted.action }) as typeof previous);
+  return 'updated';
+}
+
 /**
  * Makes Temporal's Schedules match the schedule-triggered plans: creates a Schedule per
  * plan (`schedule/<definition>`), updates one whose plan, timing, guard or task queue
@@ -68,37 +113,9 @@ export async function syncSchedules(client: Client, plans: readonly Plan[], opti
 
   for (const plan of desired) {
     const id = scheduleId(plan.name);
-    const handle = client.schedule.getHandle(id);
     try {
-      let current;
-      try {
-        current = await handle.describe();
-      } catch (error) {
-        if (!(error instanceof ScheduleNotFoundError)) throw error;
-      }
-      if (current === undefined) {
-        try {
-          await client.schedule.create({
-            scheduleId: id,
-            spec: spec(plan),
-            action: action(plan, options),
-            policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10m' },
-            memo: { tenureTaskQueue: options.taskQueue },
-          });
-          report.created.push(id);
-          continue;
-        } catch (error) {
-          // Another server created it meanwhile: fall through and bring it up to date.
-          if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-          current = await handle.describe();
-        }
-      }
-      if (current.action.memo?.tenureFingerprint === fingerprint(plan, options)) {
-        report.unchanged.push(id);
-        continue;
-      }
-      await handle.update((previous) => ({ ...previous, spec: spec(plan), action: action(plan, options) }));
-      report.updated.push(id);
+      const outcome = await ensureSchedule(client, id, { spec: spec(plan), action: action(plan, options), catchupWindow: '10m', taskQueue: options.taskQueue });
+      report[outcome].push(id);
     } catch (error) {
       report.failed.push({ scheduleId: id, error: (error as Error).message });
     }

@@ -2,11 +2,15 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { codecServer, type CodecServerOptions } from '../codec/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { StoreError, type EventMemory } from '../store/index.ts';
 import { auditAdmin, type AuditAdminOptions } from './admin/audit.ts';
 import { runsAdmin } from './admin/runs.ts';
-import { dispatch, type Dispatched } from './dispatch.ts';
+import { operatorConsole, type ConsoleOptions } from './console/index.ts';
+import { ConditionEvaluator } from './conditions.ts';
+import { ConditionsUnjudged, dispatch, type Dispatched } from './dispatch.ts';
 import { DeliveryRejected, type Source } from './sources/types.ts';
 
 export interface TriggerServerOptions {
@@ -22,13 +26,31 @@ export interface TriggerServerOptions {
   dispatchTimeoutMs?: number;
   /** Longest time to receive a whole request, milliseconds. Default 30,000. */
   requestTimeoutMs?: number;
+  /** Longest time to receive a request's headers, milliseconds (a header drip is cut off). Default 10,000. */
+  headersTimeoutMs?: number;
+  /** How often connections are checked against those timeouts, milliseconds. Default 1,000. */
+  connectionsCheckingIntervalMs?: number;
+  /** Most connections open at once; more are refused at once. Default 1,024. */
+  maxConnections?: number;
   /** `Retry-After` sent with 503, seconds. Default 30. */
   retryAfterSeconds?: number;
-  /** The admin endpoints, when TENURE_ADMIN_TOKEN is set: the audit log (`GET /admin/audit`) and runs (`/admin/runs`). Default: off. */
+  /** Event ids handed to Temporal, remembered for good (the results store), so a redelivery after Temporal's retention is a duplicate. Default: none. */
+  events?: EventMemory;
+  /** Longest time one event's conditions may take before they count as failed, milliseconds. Default 1,000. */
+  conditionDeadlineMs?: number;
+  /** The condition worker script. Default: condition-worker.ts (tests substitute one that hangs). */
+  conditionWorkerUrl?: URL;
+  /** The admin endpoints, for operators (TENURE_OPERATORS_FILE, TENURE_ADMIN_TOKEN): the audit log (`GET /admin/audit`) and runs (`/admin/runs`). Default: off. */
   audit?: AuditAdminOptions;
+  /** The Temporal Web UI's base URL (TENURE_TEMPORAL_UI_URL), for the runs' links in `GET /admin/runs/<id>`. */
+  temporalUiUrl?: string;
+  /** The operator console at `/console` (sign-in with an operator's token). Default: off. */
+  console?: ConsoleOptions;
+  /** The codec server at `/codec` (`POST /codec/encode`, `/codec/decode`) for the Temporal UI and CLI. Default: off. */
+  codec?: CodecServerOptions;
 }
 
-const REJECTION_STATUS = { INVALID_SIGNATURE: 401, MALFORMED_JSON: 400, FORBIDDEN_KEY: 400, INVALID_EVENT: 400 } as const;
+const REJECTION_STATUS = { INVALID_SIGNATURE: 401, STALE_DELIVERY: 401, MALFORMED_JSON: 400, FORBIDDEN_KEY: 400, INVALID_EVENT: 400 } as const;
 
 /** Events of one delivery handed to Temporal at once; bounded so a large BambooHR batch cannot flood it. */
 const DISPATCH_CONCURRENCY = 8;
@@ -103,17 +125,22 @@ export function buildTriggerServer(options: TriggerServerOptions) {
     bodyLimit,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     connectionTimeout: options.requestTimeoutMs ?? 30_000,
+    // Slow clients: headers must arrive within headersTimeout, and Node checks every connection
+    // that often (its default, 30 s, let a header drip last close to a minute).
+    http: {
+      headersTimeout: Math.min(options.headersTimeoutMs ?? 10_000, options.requestTimeoutMs ?? 30_000),
+      connectionsCheckingInterval: options.connectionsCheckingIntervalMs ?? 1_000,
+    },
     // Malformed or absurdly long URLs: answered in the same JSON shape as everything else.
     frameworkErrors: (error, request, reply) => {
       const status = error.statusCode ?? 400;
       request.log.info({ code: error.code, status }, 'request refused by the router');
       return (reply as FastifyReply).code(status).send({ error: { code: status === 414 ? 'URI_TOO_LONG' : 'MALFORMED_REQUEST', message: status === 414 ? 'the URL is too long' : 'the URL is malformed' } });
     },
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-    },
+    // Ours, always: a client's id could collide with another's. Theirs is logged apart (below).
+    genReqId: () => randomUUID(),
   });
+  app.server.maxConnections = options.maxConnections ?? 1024;
 
   // Keep the exact bytes: signatures are over them. text/plain is read only for HiBob's ping.
   app.removeAllContentTypeParsers();
@@ -123,6 +150,8 @@ export function buildTriggerServer(options: TriggerServerOptions) {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    const theirs = request.headers['x-request-id'];
+    if (typeof theirs === 'string' && theirs !== '') request.log = request.log.child({ clientRequestId: theirs.replace(/[^\w.:-]/g, '_').slice(0, 128) });
   });
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.url === '/webhooks/:source') {
@@ -152,6 +181,11 @@ export function buildTriggerServer(options: TriggerServerOptions) {
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}; webhooks are POST /webhooks/<source>` } }),
   );
 
+  // Conditions run off this thread, so one costly event cannot hold up other requests.
+  const conditions = new ConditionEvaluator({ deadlineMs: options.conditionDeadlineMs ?? 1_000, ...(options.conditionWorkerUrl ? { workerUrl: options.conditionWorkerUrl } : {}) });
+  app.addHook('onReady', async () => conditions.start());
+  app.addHook('onClose', () => conditions.close());
+
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
@@ -164,7 +198,18 @@ export function buildTriggerServer(options: TriggerServerOptions) {
   });
 
   if (options.audit) app.register(auditAdmin, options.audit);
-  if (options.audit) app.register(runsAdmin, { client: options.client, token: options.audit.token });
+  if (options.audit) {
+    app.register(runsAdmin, {
+      client: options.client,
+      authenticate: options.audit.authenticate,
+      audit: options.audit.store,
+      ...(options.temporalUiUrl !== undefined ? { temporalUiUrl: options.temporalUiUrl } : {}),
+    });
+  }
+
+  if (options.console) app.register(operatorConsole, { client: options.client, ...options.console });
+
+  if (options.codec) app.register(codecServer, options.codec);
 
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
@@ -203,7 +248,7 @@ export function buildTriggerServer(options: TriggerServerOptions) {
         accepted = source.accept(delivery);
       } catch (error) {
         if (!(error instanceof DeliveryRejected)) throw error;
-        if (error.code === 'INVALID_SIGNATURE') {
+        if (error.code === 'INVALID_SIGNATURE' || error.code === 'STALE_DELIVERY') {
           signatureFailures.inc({ source: label, reason: error.detail ?? 'mismatch' });
           request.log.warn({ source: label, reason: error.detail }, 'delivery refused: invalid signature');
         } else request.log.info({ source: label, code: error.code, problems: error.problems }, 'delivery refused');
@@ -216,9 +261,24 @@ export function buildTriggerServer(options: TriggerServerOptions) {
       try {
         const plans = options.plans();
         results = await mapLimited(accepted.events, DISPATCH_CONCURRENCY, (event) =>
-          dispatch(options.client, options.taskQueue, plans, event, { timeoutMs: options.dispatchTimeoutMs ?? 5_000 }),
+          dispatch(options.client, options.taskQueue, plans, event, { timeoutMs: options.dispatchTimeoutMs ?? 5_000, conditions: (p, e) => conditions.match(p, e), ...(options.events ? { events: options.events } : {}) }),
         );
       } catch (error) {
+        if (error instanceof StoreError) {
+          request.log.warn({ source: label, code: error.code }, 'results store unavailable; delivery refused with 503');
+          return reply
+            .code(503)
+            .header('retry-after', retryAfter)
+            .send({ error: { code: 'STORE_UNAVAILABLE', message: 'the results store is unavailable; the delivery was not accepted, retry later' } });
+        }
+        if (error instanceof ConditionsUnjudged) {
+          // Not judged is not false: answering 200 would drop the event. The sender retries it.
+          request.log.warn({ source: label, unjudged: error.unjudged }, 'conditions not judged in time; delivery refused with 503');
+          return reply
+            .code(503)
+            .header('retry-after', retryAfter)
+            .send({ error: { code: 'CONDITIONS_UNAVAILABLE', message: 'the definitions\' conditions could not be evaluated in time; the delivery was not accepted, retry later' } });
+        }
         if (!isTemporalUnavailable(error)) throw error;
         // Nothing is lost: the sender retries the whole delivery, and what did get through is de-duplicated.
         request.log.warn({ source: label, err: error }, 'Temporal unavailable; delivery refused with 503');
@@ -234,7 +294,8 @@ export function buildTriggerServer(options: TriggerServerOptions) {
       // A redelivery: nothing new was handed over, and at least one event had been before.
       const duplicate = !anyNew && results.some((r) => r.outcome === 'duplicate');
       request.log.info(
-        { source: label, events: results.map((r) => ({ id: r.eventId, outcome: r.outcome, runs: r.runs })), ignored: accepted.ignored.map((i) => i.type) },
+        // Ids only (the entity's workflow id names the employee id): no email or name in the log.
+        { source: label, events: results.map((r) => ({ id: r.eventId, workflowId: r.workflowId, outcome: r.outcome, runs: r.runs })), ignored: accepted.ignored.map((i) => i.type) },
         'delivery accepted',
       );
       // 202: work was handed to Temporal. 200: nothing new to do (a redelivery, no matching definition, an ignored event type).

@@ -5,4 +5,5 @@
  *   const running = await startWorker(config, { logger });
  *   process.on('SIGTERM', () => running.shutdown());
  */
-export { startWorker, bundleWorkflows, quietTemporalRuntime, WORKFLOWS_PATH, type RunningWorker } from './worker.ts';
+export { startWorker, bundleWorkflows, quietTemporalRuntime, type RunningWorker } from './worker.ts';
+export { prebuiltWorkflowBundle, bundleWorkflowsNow, workflowSourceHash, importSpecifiers, WORKFLOWS_PATH, BUNDLE_DIR, type PrebuiltBundle } from './bundle.ts';

@@ -1,23 +1,12 @@
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  log,
-  type ExternalWorkflowHandle,
-  ParentClosePolicy,
-  proxyActivities,
-  setHandler,
-  startChild,
-  workflowInfo,
-  WorkflowIdReusePolicy,
-} from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, type ExternalWorkflowHandle, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
 import type { Plan } from '../dsl/plan.ts';
 import type { DeliveredEvent, EventType, HrEvent } from '../events/index.ts';
 import { definitionRun, type EngineFailureType } from './definition-run.ts';
 import { openaiTaskQueueFor, runWorkflowId } from './ids.ts';
+import { storeWrites } from './local-first.ts';
+import { askPatchesFirst, FEWER_ROUND_TRIPS, isPatched } from './patches.ts';
 import {
   employeeChangedSignal,
   employeeStateQuery,
@@ -25,7 +14,10 @@ import {
   leaseGrantedSignal,
   leaseReleaseSignal,
   leaseRequestSignal,
+  leaseWantedSignal,
+  runCheckSignal,
   runEndedSignal,
+  runJoinSignal,
   supersedeSignal,
   type EmployeeEvent,
   type EmployeeState,
@@ -73,12 +65,31 @@ const activities = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   summary: 'note HR event in the identity map',
 });
+/** The note as a local activity first (see storeWrites); entities from before note as they did. */
+const localFirst = storeWrites({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+  summary: 'note HR event in the identity map',
+});
 
 /** Event ids remembered for de-duplication; older ones fall back on the runs' unique workflow ids. */
 const MAX_REMEMBERED_EVENTS = 500;
 
 const LIFECYCLE: readonly EventType[] = ['employee.hired', 'employee.departed'];
 const at = (iso: string) => Date.parse(iso);
+
+/**
+ * Two events at the same instant are ordered by type, never by arrival: a hire first, a
+ * departure last, so the departure is the newer one and wins (no access is the safe side).
+ */
+const SAME_INSTANT_RANK: Record<EventType, number> = { 'employee.hired': 0, 'contract.renewed': 1, 'employee.updated': 1, 'employee.departed': 2 };
+/** How `a` compares with `b` in time: negative when it happened first. */
+function chronology(a: { occurredAt: string; type: EventType }, b: { occurredAt: string; type: EventType }): number {
+  const byTime = at(a.occurredAt) - at(b.occurredAt);
+  if (byTime !== 0 || a.type === b.type) return byTime;
+  // Before this rule, ties went by arrival: histories recorded then replay that way.
+  return isPatched('same-instant-departure-wins') ? SAME_INSTANT_RANK[a.type] - SAME_INSTANT_RANK[b.type] : 0;
+}
 const isThin = (event: DeliveredEvent) => 'enrichment' in event && event.enrichment !== undefined;
 const VERB: Record<EventType, string> = { 'employee.hired': 'Onboard', 'employee.departed': 'Offboard', 'employee.updated': 'Update', 'contract.renewed': 'Renew' };
 
@@ -101,6 +112,7 @@ const VERB: Record<EventType, string> = { 'employee.hired': 'Onboard', 'employee
  * next event starts it again.
  */
 export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ applied: number }> {
+  askPatchesFirst();
   const info = workflowInfo();
   const seen = new Set(input.seenEventIds ?? []);
   const queue: EmployeeEvent[] = [...(input.pending ?? [])];
@@ -108,8 +120,12 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
   const lease = { holder: input.lease?.holder ?? null, waiting: [...(input.lease?.waiting ?? [])] };
   const memory: EmployeeMemory = { ...input.memory };
   let applied = input.applied ?? 0;
+  /** The event taken from the queue and not yet applied: the state query shows it. */
+  let applying: EmployeeEvent | undefined;
 
-  const byOccurredAt = (a: EmployeeEvent, b: EmployeeEvent) => at(a.event.occurredAt) - at(b.event.occurredAt);
+  const byOccurredAt = (a: EmployeeEvent, b: EmployeeEvent) => chronology(a.event, b.event);
+  /** Runs whose end this execution sees (children it started); the others it checks on now and then. */
+  const watched = new Set<string>();
   setHandler(hrEventSignal, (delivery) => {
     if (seen.has(delivery.event.id) || queue.some((q) => q.event.id === delivery.event.id)) {
       log.info('duplicate event dropped', { eventId: delivery.event.id });
@@ -124,9 +140,27 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
     if (lease.holder === workflowId) lease.holder = null;
     lease.waiting = lease.waiting.filter((w) => w !== workflowId);
   };
-  setHandler(leaseRequestSignal, ({ run }) => {
-    if (!runs.has(run)) return log.warn('lease asked by a run this entity does not know', { run });
+  // Runs are registered before they start, so a request from a run not in `runs` comes
+  // from a run this entity lost track of: it is queued all the same, and checked on.
+  setHandler(leaseRequestSignal, ({ run, event }) => {
+    if (!runs.has(run)) {
+      log.warn('lease asked by a run this entity had not registered; queued', { run });
+      runs.set(run, {
+        workflowId: run,
+        eventId: event?.eventId ?? run,
+        eventType: event?.eventType ?? 'employee.updated',
+        occurredAt: event?.occurredAt ?? '9999-12-31T00:00:00Z',
+        definition: event?.definition ?? run.split('/')[0] ?? run,
+        acted: false,
+        superseded: false,
+      });
+      // Not a child of this execution: told at once, it reports its end itself (see runLease).
+      if (isPatched(FEWER_ROUND_TRIPS)) void signalRun(run, (h) => h.signal(runCheckSignal), 'check on a run');
+    }
     if (lease.holder !== run && !lease.waiting.includes(run)) lease.waiting.push(run);
+  });
+  setHandler(runJoinSignal, ({ run }) => {
+    if (!runs.has(run.workflowId)) runs.set(run.workflowId, { ...run });
   });
   setHandler(leaseReleaseSignal, ({ run, acted }) => {
     const known = runs.get(run);
@@ -136,11 +170,17 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
   setHandler(runEndedSignal, ({ run }) => ended(run));
   setHandler(employeeStateQuery, (): EmployeeState => ({
     pending: queue.map((q) => ({ eventId: q.event.id, type: q.event.type, occurredAt: q.event.occurredAt })),
+    applying: applying ? { eventId: applying.event.id, type: applying.event.type, occurredAt: applying.event.occurredAt } : null,
     runs: [...runs.values()],
     lease: { holder: lease.holder, waiting: [...lease.waiting] },
     applied,
     lifecycle: memory.lifecycle ?? null,
   }));
+
+  /** The holder last asked to give the lease back (`leaseWanted`), so it is asked once. */
+  let askedHolder: string | null = null;
+  /** A run waits while another holds the lease, and the holder has not been asked for it yet. */
+  const holderToAsk = () => lease.holder !== null && lease.waiting.length > 0 && askedHolder !== lease.holder;
 
   /** The next waiting run to hand the lease to: the oldest event's first. */
   const nextInLine = (): string | undefined => {
@@ -164,10 +204,10 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
   /** Why this event must not be applied now, or undefined when it may be. */
   function staleness(event: HrEvent, noted: boolean): string | undefined {
     const when = at(event.occurredAt);
-    const newerQueued = queue.find((q) => LIFECYCLE.includes(q.event.type) && !isThin(q.event) && at(q.event.occurredAt) > when);
+    const newerQueued = queue.find((q) => LIFECYCLE.includes(q.event.type) && !isThin(q.event) && chronology(q.event, event) > 0);
     if (newerQueued) return `${newerQueued.event.type} ${newerQueued.event.id} (${newerQueued.event.occurredAt}) is newer and arrived with it`;
     const { lifecycle, lastUpdateAt } = memory;
-    if (lifecycle && when < at(lifecycle.occurredAt)) return `it happened before ${lifecycle.type} ${lifecycle.eventId} (${lifecycle.occurredAt}), which was already applied`;
+    if (lifecycle && chronology(event, lifecycle) < 0) return `it happened before ${lifecycle.type} ${lifecycle.eventId} (${lifecycle.occurredAt}), which was already applied`;
     if (event.type === 'employee.updated' && lastUpdateAt && when < at(lastUpdateAt)) return `a newer employee.updated (${lastUpdateAt}) was already applied`;
     // This workflow may have closed since the newer event: the identity map remembers it. A
     // late departure still applies (removing access is the safe side); anything else waits for a person.
@@ -203,7 +243,44 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
   async function supersede(run: EntityRun, by: HrEvent, reason: string): Promise<void> {
     run.superseded = true;
     const supersession: Supersession = { eventId: by.id, eventType: by.type, occurredAt: by.occurredAt, reason };
-    await signalRun(run.workflowId, (h) => h.signal(supersedeSignal, supersession), 'supersede a run');
+    // Signalled first, so the run knows why; then cancelled, so Temporal shows it Canceled.
+    if (await signalRun(run.workflowId, (h) => h.signal(supersedeSignal, supersession), 'supersede a run')) {
+      if (isPatched('superseded-runs-cancelled')) {
+        lease.waiting = lease.waiting.filter((w) => w !== run.workflowId);
+        await signalRun(run.workflowId, (h) => h.cancel(), 'cancel a superseded run');
+      }
+    }
+  }
+
+  /**
+   * A run this execution cannot watch (carried across continue-as-new, or registered from
+   * its own request) may close without telling: terminated by hand, or its last signal lost
+   * to a closed execution. Looking at it (a signal that fails once the run is closed) frees
+   * its lease and lets the entity close. A holder others wait for is looked at after a
+   * minute, backing off to an hour; any other such run hourly.
+   */
+  async function checkUnwatchedRuns(): Promise<void> {
+    const unwatched = () => [...runs.keys()].filter((id) => !watched.has(id));
+    const holderBlocks = () => lease.holder !== null && !watched.has(lease.holder) && lease.waiting.length > 0;
+    let pauseMs = 60_000;
+    // A continued execution looks at the runs it carried at once (one may have ended during the hand-over).
+    let first = input.seenEventIds !== undefined && (input.runs?.length ?? 0) > 0;
+    for (;;) {
+      await condition(() => unwatched().length > 0);
+      if (!first) {
+        await condition(holderBlocks, '1h');
+        if (holderBlocks()) {
+          await sleep(pauseMs);
+          pauseMs = Math.min(pauseMs * 2, 3_600_000);
+        } else {
+          pauseMs = 60_000;
+        }
+      }
+      first = false;
+      for (const id of unwatched()) {
+        if (runs.has(id)) await signalRun(id, (h) => h.signal(runCheckSignal), 'check on a run');
+      }
+    }
   }
 
   async function startRun(plan: Plan, event: DeliveredEvent): Promise<void> {
@@ -212,10 +289,18 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
     const leaseHeld = lease.holder === null && lease.waiting.length === 0;
     if (leaseHeld) lease.holder = workflowId;
     const email = event.employee.email ?? event.employee.id;
+    // Registered before the start: the run's first lease request can arrive in the same
+    // activation as the start's result, and signals are handled first.
+    const known = runs.has(workflowId);
+    // Watched from before its start, so the check on unwatched runs sets no timer meanwhile.
+    const watchedBefore = watched.has(workflowId);
+    const fewerTrips = isPatched(FEWER_ROUND_TRIPS);
+    if (fewerTrips) watched.add(workflowId);
+    if (!known) runs.set(workflowId, { workflowId, eventId: event.id, eventType: event.type, occurredAt: event.occurredAt, definition: plan.name, acted: false, superseded: false });
     try {
       const child = await startChild(definitionRun, {
         workflowId,
-        args: [{ plan, event, entity: { workflowId: info.workflowId, leaseHeld }, openaiTaskQueue: openaiTaskQueueFor(info.taskQueue) }],
+        args: [{ plan, event, entity: { workflowId: info.workflowId, leaseHeld, ...(fewerTrips ? { asksBack: true } : {}) }, openaiTaskQueue: openaiTaskQueueFor(info.taskQueue) }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `${VERB[event.type]} ${email} — ${plan.name} v${plan.version}`,
@@ -233,20 +318,25 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
           { key: SEARCH_ATTRIBUTES.status, value: 'running' },
         ],
       });
-      runs.set(workflowId, { workflowId, eventId: event.id, eventType: event.type, occurredAt: event.occurredAt, definition: plan.name, acted: false, superseded: false });
       // Also learn of ends the run cannot report itself (an operator terminated it).
+      watched.add(workflowId);
       child.result().then(
         () => ended(workflowId),
         () => ended(workflowId),
       );
     } catch (error) {
-      if (lease.holder === workflowId) lease.holder = null;
+      if (!watchedBefore) watched.delete(workflowId);
+      if (known) {
+        if (lease.holder === workflowId) lease.holder = null;
+      } else {
+        ended(workflowId);
+      }
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       log.info('run already exists; redelivered event', { workflowId });
     }
   }
 
-  async function apply({ event, plans }: EmployeeEvent): Promise<void> {
+  async function apply({ event, plans, noted: notedAtDoor }: EmployeeEvent): Promise<void> {
     seen.add(event.id);
     // A thin event's type and record are not certain until a run reads them: applied as delivered.
     if (isThin(event)) {
@@ -255,18 +345,27 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
     }
     const complete = event as HrEvent;
     // The identity map learns what HR said (employed, departed) whatever the definitions do
-    // with it; an event that matched no definition only came to reach runs in flight.
+    // with it; an event that matched no definition only came to reach runs in flight. The
+    // trigger server notes it before handing it over (no local activity here then).
+    const note = plans.length === 0 || notedAtDoor !== undefined ? undefined : isPatched(FEWER_ROUND_TRIPS) ? localFirst.noteHrEvent : activities.noteHrEvent;
     const { applied: noted } =
-      plans.length === 0
-        ? { applied: true }
-        : await activities.noteHrEvent({
-            source: input.source,
-            employeeId: input.employeeId,
-            email: complete.employee.email ?? null,
-            eventId: complete.id,
-            eventType: complete.type,
-            occurredAt: complete.occurredAt,
-          });
+      note === undefined
+        ? { applied: notedAtDoor ?? true }
+        : await note({
+              source: input.source,
+              employeeId: input.employeeId,
+              email: complete.employee.email ?? null,
+              eventId: complete.id,
+              eventType: complete.type,
+              occurredAt: complete.occurredAt,
+            })
+            .catch((error: unknown) => {
+              // A note the store refuses (an id too long for it) must not fail every run of the person:
+              // the refusal is logged with the event, and the event is applied as if noted.
+              if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'INVALID_AUDIT_RECORD')) throw error;
+              log.error('the results store refused to note this HR event; applied without the note', { eventId: complete.id, error: error.cause.message });
+              return { applied: true };
+            });
     const stale = staleness(complete, noted);
     if (stale) return recordStale(complete, plans, stale);
 
@@ -277,7 +376,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
     if (!newerRecord) memory.latest = { occurredAt: complete.occurredAt, employee: complete.employee };
 
     for (const run of [...runs.values()]) {
-      if (run.superseded || at(run.occurredAt) > when) continue;
+      if (run.superseded || chronology({ occurredAt: run.occurredAt, type: run.eventType }, complete) > 0) continue;
       if (complete.type === 'employee.departed' && run.eventType !== 'employee.departed') {
         await supersede(run, complete, 'the person has left');
       } else if (complete.type === 'employee.hired' && run.eventType === 'employee.departed' && !run.acted) {
@@ -297,11 +396,14 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
   // Signal-with-start delivers the first event in the first activation; wait for it (a
   // continued run has nothing to wait for: what it carried may all have ended already).
   if (input.runs === undefined && input.pending === undefined && queue.length === 0) await condition(() => queue.length > 0, '10s');
+  if (isPatched('entity-checks-unwatched-runs')) void checkUnwatchedRuns();
 
   for (;;) {
-    await condition(() => queue.length > 0 || nextInLine() !== undefined || runs.size === 0 || continueAsNewDue());
+    await condition(() => queue.length > 0 || nextInLine() !== undefined || holderToAsk() || runs.size === 0 || continueAsNewDue());
     if (queue.length > 0) {
-      await apply(queue.shift() as EmployeeEvent);
+      applying = queue.shift() as EmployeeEvent;
+      await apply(applying);
+      applying = undefined;
       applied++;
     } else if (nextInLine() !== undefined) {
       const next = nextInLine() as string;
@@ -311,6 +413,11 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<{ 
         const run = runs.get(next);
         if (run) run.acted = true;
       }
+    } else if (holderToAsk()) {
+      // A holder keeps the lease through a wait until asked; one acting gives it back at its next pause.
+      const holder = lease.holder as string;
+      askedHolder = holder;
+      if (isPatched(FEWER_ROUND_TRIPS)) await signalRun(holder, (h) => h.signal(leaseWantedSignal), 'ask for the lease back');
     } else if (runs.size === 0) {
       break;
     }

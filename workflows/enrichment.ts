@@ -1,8 +1,9 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { EnrichmentActivities, EnrichmentFailureType } from '../activities/index.ts';
-import { evaluateCondition, eventContext } from '../dsl/expressions.ts';
+import { eventContext } from '../dsl/expression-context.ts';
 import type { Plan } from '../dsl/plan.ts';
 import type { DeliveredEvent, HrEvent } from '../events/index.ts';
+import { loadRunEngine } from './run/engine.ts';
 
 const enricher = proxyActivities<EnrichmentActivities>({
   startToCloseTimeout: '1m',
@@ -33,6 +34,7 @@ export async function completeEvent(plan: Plan, event: DeliveredEvent): Promise<
   if (!('event' in plan.trigger)) return { applies: true, event: full };
   if (plan.trigger.event !== full.type) return { applies: false, reason: `the record shows ${full.type}, and ${plan.name} runs on ${plan.trigger.event}` };
   if (plan.trigger.if === undefined) return { applies: true, event: full };
+  const { evaluateCondition } = await loadRunEngine();
   try {
     return evaluateCondition(plan.trigger.if, eventContext(full, plan.vars ?? {})) ? { applies: true, event: full } : { applies: false, reason: `condition not met: ${plan.trigger.if}` };
   } catch (error) {

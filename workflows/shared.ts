@@ -5,3 +5,4 @@
 export { employeeWorkflowId, runWorkflowId, openaiTaskQueueFor } from './ids.ts';
 export { SEARCH_ATTRIBUTES, RUN_STATUSES, type RunStatus } from './search-attributes.ts';
 export * from './messages.ts';
+export * from './sync-messages.ts';

@@ -34,7 +34,7 @@ export async function checkAcceptance(client: AdminClient, input: AwaitAcceptanc
   const pending = pendingOf(invites);
   if (pending) {
     if (late) throw new ActionRefusedError('OPENAI_ACCEPTANCE_TIMEOUT', `${input.email} did not accept invite ${pending.id} within ${input.timeout}`);
-    throw new InviteNotYetAcceptedError(`waiting for ${input.email} to accept invite ${pending.id}`, pending.id, wait);
+    throw new InviteNotYetAcceptedError(`waiting for ${input.email} to accept invite ${pending.id}`, pending.id, wait, (pending.invited_at ?? pending.created_at) * 1000);
   }
   const expired = latestExpiredOf(invites);
   if (expired) {
@@ -44,7 +44,7 @@ export async function checkAcceptance(client: AdminClient, input: AwaitAcceptanc
     }
     try {
       const fresh = await client.createInvite({ email: input.email, role: expired.role, projects: expired.projects });
-      throw new InviteNotYetAcceptedError(`invite ${expired.id} for ${input.email} expired; resent as ${fresh.id}; waiting for acceptance`, fresh.id, wait);
+      throw new InviteNotYetAcceptedError(`invite ${expired.id} for ${input.email} expired; resent as ${fresh.id}; waiting for acceptance`, fresh.id, wait, fresh.created_at * 1000);
     } catch (error) {
       // Someone invited them (or they joined) between our look and our resend: look again soon.
       if (error instanceof OpenAIInvalidRequestError || error instanceof OpenAIConflictError) {

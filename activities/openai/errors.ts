@@ -123,10 +123,13 @@ export class InviteNotYetAcceptedError extends Error {
   override readonly name = 'InviteNotYetAcceptedError';
   readonly retryAfterMs: number;
   readonly inviteId: string;
+  /** When the invite waited for was sent, Unix ms (when known). */
+  readonly sentAtMs: number | undefined;
 
-  constructor(message: string, inviteId: string, retryAfterMs: number) {
+  constructor(message: string, inviteId: string, retryAfterMs: number, sentAtMs?: number) {
     super(message);
     this.inviteId = inviteId;
     this.retryAfterMs = retryAfterMs;
+    this.sentAtMs = sentAtMs;
   }
 }

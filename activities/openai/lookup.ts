@@ -1,5 +1,6 @@
-import type { ActionResult } from '../results.ts';
+import type { ActionResult, OpenAIIds } from '../results.ts';
 import type { AdminClient, Invite, OrgUser } from './admin-client.ts';
+import { OpenAINotFoundError } from './errors.ts';
 
 const same = (a: string | null | undefined, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
 
@@ -24,9 +25,20 @@ export async function invitesFor(client: AdminClient, email: string): Promise<In
   return found.sort((a, b) => a.created_at - b.created_at);
 }
 
+/** The invite with this id, if it still exists and is for this email (one request). */
+export async function inviteById(client: AdminClient, inviteId: string, email: string): Promise<Invite | undefined> {
+  try {
+    const invite = await client.retrieveInvite(inviteId);
+    return same(invite.email, email) ? invite : undefined;
+  } catch (error) {
+    if (error instanceof OpenAINotFoundError) return undefined;
+    throw error;
+  }
+}
+
 export const pendingOf = (invites: Invite[]) => invites.find((i) => i.status === 'pending');
 export const latestExpiredOf = (invites: Invite[]) => invites.filter((i) => i.status === 'expired').at(-1);
 
-export function result(outcome: ActionResult['outcome'], target: string, openaiIds: Record<string, string>, output: Record<string, unknown>): ActionResult {
+export function result(outcome: ActionResult['outcome'], target: string, openaiIds: OpenAIIds, output: Record<string, unknown>): ActionResult {
   return { outcome, target, openaiIds, output };
 }

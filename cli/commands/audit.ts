@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { ACTION_NAMES } from '../../dsl/index.ts';
 import { auditCsv, auditJson, formatOpenAIIds, parseSince, Store, type AuditEntry, type AuditQuery } from '../../store/index.ts';
 import { CliError, config } from '../common.ts';
+import { describe } from './index.ts';
 
 interface AuditOptions {
   employee?: string;
@@ -40,7 +41,7 @@ function line(e: AuditEntry): string {
     e.outcome.toUpperCase(),
     ids || '-',
     `${e.runId}#${e.stepId}`,
-    ...(e.actor ? [`by ${e.actor}`] : []),
+    ...(e.actor ? [`by ${e.actor}${e.reason ? ` (${e.reason})` : ''}`] : e.reason ? [`(${e.reason})`] : []),
     ...(e.errorType ? [`${e.errorType}: ${e.errorMessage ?? ''}`] : []),
   ].join('  ');
 }
@@ -48,7 +49,7 @@ function line(e: AuditEntry): string {
 export function registerAudit(program: Command): void {
   program
     .command('audit')
-    .description('print the audit log from the results store (TENURE_DATABASE_URL, else .tenure/tenure.db), oldest first')
+    .description(describe('audit'))
     .option('--employee <id>', 'only this HR employee id')
     .option('--source <name>', 'only events from this HR source')
     .option('--since <date>', 'only entries recorded at or after a date (midnight UTC) or an RFC 3339 instant', since)
@@ -59,7 +60,7 @@ export function registerAudit(program: Command): void {
     .option('--bom', 'with --csv: start with a UTF-8 byte order mark (Excel then reads accents right)')
     .action(async (options: AuditOptions) => {
       if (options.bom && !options.csv) throw new CliError('--bom applies to --csv only');
-      const cfg = config();
+      const cfg = await config();
       if (cfg.store.kind === 'sqlite' && !existsSync(cfg.store.file)) {
         throw new CliError(`no results store at ${cfg.store.file}: nothing has been recorded here yet. Run Tenure first, or set TENURE_DATABASE_URL (or TENURE_HOME) to where it records.`);
       }

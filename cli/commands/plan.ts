@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dryRun, formatProblem, loadDefinitions, type DryRun, type DryRunStep } from '../../dsl/index.ts';
 import { hrEventSchema } from '../../events/index.ts';
 import { CliError, config } from '../common.ts';
+import { describe } from './index.ts';
 
 function describeStep(step: DryRunStep, now: number): string {
   const label = `${step.id}`.padEnd(22);
@@ -49,28 +50,34 @@ function print(result: DryRun, now: number): void {
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('dry run: which definitions an event matches, each step and OpenAI call with its arguments, when each wait ends; no side effects')
-    .requiredOption('-e, --event <file>', 'JSON file holding one HrEvent')
+    .description(describe('plan'))
+    .argument('[file]', 'JSON file holding one HrEvent (as `tenure send <file>` takes it)')
+    // The former way to name the file; kept so that scripts written for it go on working.
+    .addOption(new Option('-e, --event <file>', 'deprecated: give the file as the argument').hideHelp())
     .option('-d, --definitions <paths...>', 'definition files or folders (default: TENURE_DEFINITIONS)')
     .option('--now <time>', 'pretend the event arrives at this ISO 8601 time (default: now)')
     .option('--reject-approvals', 'assume approval steps are rejected (default: approved)')
     .option('--json', 'print the dry run as JSON')
-    .action((options: { event: string; definitions?: string[]; now?: string; rejectApprovals?: boolean; json?: boolean }) => {
+    .action(async (argument: string | undefined, options: { event?: string; definitions?: string[]; now?: string; rejectApprovals?: boolean; json?: boolean }) => {
+      if (argument !== undefined && options.event !== undefined) throw new CliError(`give the event file once: \`tenure plan ${argument}\` (--event is the deprecated way)`);
+      const file = argument ?? options.event;
+      if (file === undefined) throw new CliError('which event? `tenure plan <file>`, where the file holds one HrEvent (see examples/)');
+      if (options.event !== undefined) console.error(`tenure: note: --event is deprecated; give the file as the argument: tenure plan ${file}`);
       let raw: unknown;
       try {
-        raw = JSON.parse(readFileSync(options.event, 'utf8'));
+        raw = JSON.parse(readFileSync(file, 'utf8'));
       } catch (error) {
-        throw new CliError(`cannot read the event ${options.event}: ${(error as Error).message}`);
+        throw new CliError(`cannot read the event ${file}: ${(error as Error).message}`);
       }
       const parsed = hrEventSchema.safeParse(raw);
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(event)'}: ${i.message}`).join('\n');
-        throw new CliError(`${options.event} is not an HrEvent:\n${issues}`);
+        throw new CliError(`${file} is not an HrEvent:\n${issues}`);
       }
       const now = options.now === undefined ? Date.now() : Date.parse(options.now);
       if (Number.isNaN(now)) throw new CliError(`--now ${options.now} is not an ISO 8601 time, e.g. 2026-11-20T09:00:00Z`);
 
-      const { plans, problems } = loadDefinitions(options.definitions ?? [config().definitionsDir]);
+      const { plans, problems } = loadDefinitions(options.definitions ?? [(await config()).definitionsDir]);
       for (const problem of problems) console.error(formatProblem(problem));
       if (problems.length > 0) console.error(`${problems.length} problem(s): those definitions are left out of the dry run`);
       const result = dryRun(plans, parsed.data, { now, approvals: options.rejectApprovals ? 'reject' : 'approve' });

@@ -4,6 +4,7 @@ import { BUILTIN_SECRET_ENV, SOURCE_KINDS, type Secret, type SourceKind, type Te
 import { devSecrets } from '../../devstack/index.ts';
 import { CliError, config } from '../common.ts';
 import { sendEvent } from '../send.ts';
+import { describe } from './index.ts';
 
 /** The source to deliver to: its URL segment, the sender kind to sign as, and its secret. */
 function target(cfg: TenureConfig, options: { as?: SourceKind; source?: string }): { name: string; kind: SourceKind; secret: Secret } {
@@ -27,14 +28,14 @@ function target(cfg: TenureConfig, options: { as?: SourceKind; source?: string }
 export function registerSend(program: Command): void {
   program
     .command('send')
-    .description('sign an event file as a sender would (Standard Webhooks by default, or as BambooHR / HiBob) and deliver it to the trigger server, printing the response')
+    .description(describe('send'))
     .argument('<file>', 'JSON file: an HrEvent for the generic source, or a vendor payload with --as / --source')
     .addOption(new Option('--as <kind>', 'sign as this kind of sender (default generic; its secret comes from the environment)').choices([...SOURCE_KINDS]))
     .option('--source <name>', 'deliver to this configured source (e.g. one from tenure.config.yaml), signing as its kind')
     .option('--url <url>', 'webhook URL (default: http://127.0.0.1:$PORT/webhooks/<source>)')
     .option('--id <webhookId>', "generic only: the webhook-id header (default: the event's id)")
     .action(async (file: string, options: { as?: SourceKind; source?: string; url?: string; id?: string }) => {
-      const cfg = config();
+      const cfg = await config();
       const { name, kind, secret } = target(cfg, options);
       let body: string;
       try {

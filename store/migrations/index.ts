@@ -3,6 +3,11 @@ import { auditLog } from './0001-audit-log.ts';
 import { identities } from './0002-identities.ts';
 import { auditAppendOnly } from './0003-audit-append-only.ts';
 import { hrStatus } from './0004-hr-status.ts';
+import { decisionReason } from './0006-decision-reason.ts';
+import { syncRuns } from './0007-sync-runs.ts';
+import { acceptedEvents } from './0008-accepted-events.ts';
+import { peopleSearch } from './0009-people-search.ts';
+import { identityObservedAt } from './0010-identity-observed-at.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -19,6 +24,11 @@ export function migrations(dialect: Dialect): MigrationProvider {
         '0002-identities': identities(),
         '0003-audit-append-only': auditAppendOnly(dialect),
         '0004-hr-status': hrStatus(),
+        '0006-decision-reason': decisionReason(),
+        '0007-sync-runs': syncRuns(),
+        '0008-accepted-events': acceptedEvents(),
+        '0009-people-search': peopleSearch(dialect),
+        '0010-identity-observed-at': identityObservedAt(),
       };
     },
   };

@@ -1,4 +1,5 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import type { Plan } from '../../dsl/index.ts';
 import type { EventType, HrEvent } from '../../events/index.ts';
 import { dispatch, type Dispatched } from '../../triggers/index.ts';
@@ -29,7 +30,8 @@ export function hrEvent(type: EventType, id: string, fields: Partial<HrEvent['em
 
 /** What the trigger server does with an accepted event: dispatch it to the person's entity workflow. */
 export function deliver(h: Harness, plans: readonly Plan[], event: HrEvent): Promise<Dispatched> {
-  return dispatch(h.temporal.client, h.config.taskQueue, plans, event);
+  // As the trigger server does: accepted event ids are remembered in the store, so a redelivery is known.
+  return dispatch(h.temporal.client, h.config.taskQueue, plans, event, { events: h.store });
 }
 
 export function run(h: Harness, workflowId: string): WorkflowHandle {
@@ -40,6 +42,21 @@ export function run(h: Harness, workflowId: string): WorkflowHandle {
 export async function resultOf<T>(h: Harness, workflowId: string, timeoutMs = 60_000): Promise<T> {
   await eventually(async () => ((await run(h, workflowId).describe()) ? true : undefined), timeoutMs, `${workflowId} to start`);
   return (await run(h, workflowId).result()) as T;
+}
+
+/**
+ * A superseded run: it ends Canceled in Temporal (cancelled by the newer event). Throws
+ * unless it did; returns its final state (the `status` query answers after the end).
+ */
+export async function supersededRun(h: Harness, workflowId: string, timeoutMs = 60_000): Promise<RunState> {
+  const ending = await resultOf<unknown>(h, workflowId, timeoutMs).then(
+    (result) => new Error(`${workflowId} completed (${JSON.stringify(result)}) instead of ending Canceled`),
+    (error: unknown) => error,
+  );
+  if (!(ending instanceof WorkflowFailedError && ending.cause instanceof CancelledFailure)) throw ending;
+  const { status } = await run(h, workflowId).describe();
+  if (status.name !== 'CANCELLED') throw new Error(`${workflowId} is ${status.name}, not CANCELLED`);
+  return run(h, workflowId).query<RunState>('status');
 }
 
 /** Polls a run's `status` query until `accept` holds (the run is created by the entity, asynchronously). */

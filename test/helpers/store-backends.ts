@@ -2,12 +2,14 @@
 // SQLite file in a temporary folder, and a fresh schema in the local PostgreSQL
 // (127.0.0.1:5432, database `test`; TENURE_TEST_POSTGRES_URL overrides) selected with
 // search_path in the connection's options, dropped afterwards.
+import { afterAll, beforeAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Secret, type StoreConfig } from '../../config/index.ts';
+import { Store } from '../../store/index.ts';
 
 export const POSTGRES_URL = process.env.TENURE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const BACKENDS = ['sqlite', 'postgres'] as const;
@@ -22,6 +24,8 @@ export interface TestBackend {
   schema?: string;
   /** Runs raw SQL against the backend, bypassing the store (for tests that tamper). */
   exec(statement: string): Promise<void>;
+  /** Reads raw SQL's rows, bypassing the store (for tests that look at the schema). */
+  rows<T = Record<string, unknown>>(statement: string): Promise<T[]>;
   /** Removes the file or drops the schema. */
   drop(): Promise<void>;
 }
@@ -46,6 +50,15 @@ export async function createBackend(name: BackendName): Promise<TestBackend> {
         const db = new DatabaseSync(file);
         try {
           db.exec(statement);
+        } finally {
+          db.close();
+        }
+      },
+      async rows<T>(statement: string) {
+        const { DatabaseSync } = await import('node:sqlite');
+        const db = new DatabaseSync(file, { readOnly: true });
+        try {
+          return db.prepare(statement).all() as T[];
         } finally {
           db.close();
         }
@@ -78,6 +91,15 @@ export async function createBackend(name: BackendName): Promise<TestBackend> {
         await client.end();
       }
     },
+    async rows<T>(statement: string) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(statement)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    },
     async drop() {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
@@ -86,6 +108,39 @@ export async function createBackend(name: BackendName): Promise<TestBackend> {
       } finally {
         await client.end();
       }
+    },
+  };
+}
+
+export interface OpenedStore {
+  backend: TestBackend;
+  store: Store;
+}
+
+/**
+ * For the tests of a describe block: a fresh `name` backend with a store opened on it
+ * before they run, closed and dropped after. Its fields are there once the tests run.
+ */
+export function openStoreOn(name: BackendName): OpenedStore {
+  let opened: OpenedStore | undefined;
+  beforeAll(async () => {
+    const backend = await createBackend(name);
+    opened = { backend, store: await Store.open(backend.config) };
+  });
+  afterAll(async () => {
+    await opened?.store.close();
+    await opened?.backend.drop();
+  });
+  const get = (): OpenedStore => {
+    if (!opened) throw new Error('the test store is opened in beforeAll: read it inside a test');
+    return opened;
+  };
+  return {
+    get backend() {
+      return get().backend;
+    },
+    get store() {
+      return get().store;
     },
   };
 }

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { quietTemporalRuntime } from '../../workers/index.ts';
+import { TEST_DATA_CONVERTER } from './payload-keys.ts';
 
 /** The dev server the global setup started. */
 export function temporalAddress(): string {
@@ -22,7 +23,8 @@ export async function connectTemporal(): Promise<TestTemporal> {
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
-    client: new Client({ connection }),
+    // Encrypting, as the product's clients are (workers get TEST_PAYLOAD_KEYS).
+    client: new Client({ connection, dataConverter: TEST_DATA_CONVERTER }),
     nativeConnection,
     async close() {
       await nativeConnection.close();

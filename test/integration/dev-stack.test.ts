@@ -3,11 +3,16 @@
 // SIGINT within 10 s, and on restart resume the runs that were in flight.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, Connection } from '@temporalio/client';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { tenureDataConverter } from '../../codec/index.ts';
+import { devSecrets } from '../../devstack/index.ts';
+import { startEmulator } from '../../emulator/index.ts';
 import type { RunState } from '../../workflows/index.ts';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys.ts';
+import { devStackSetup, type DevStackPorts } from '../helpers/dev-stack.ts';
 import { freePort } from '../helpers/ports.ts';
 import { eventually, startTenure, type RunningCommand } from '../helpers/process.ts';
 
@@ -19,22 +24,11 @@ async function get(url: string): Promise<{ status: number; body: string }> {
 describe('tenure dev', () => {
   let home: string;
   let env: NodeJS.ProcessEnv;
-  let ports: { temporal: number; ui: number; emulator: number; trigger: number };
+  let ports: DevStackPorts;
   let running: RunningCommand | undefined;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'tenure-dev-'));
-    ports = { temporal: await freePort(), ui: await freePort(), emulator: await freePort(), trigger: await freePort() };
-    const { TEMPORAL_ADDRESS: _a, OPENAI_ADMIN_KEY: _k, TENURE_WEBHOOK_SECRET: _s, ...rest } = process.env;
-    env = {
-      ...rest,
-      TENURE_HOME: home,
-      TENURE_DEV_TEMPORAL_PORT: String(ports.temporal),
-      TENURE_DEV_UI_PORT: String(ports.ui),
-      TENURE_EMULATOR_PORT: String(ports.emulator),
-      PORT: String(ports.trigger),
-      TENURE_LOG_LEVEL: 'warn',
-    };
+    ({ home, env, ports } = await devStackSetup('tenure-dev-', /^(TEMPORAL_ADDRESS|OPENAI_ADMIN_KEY|TENURE_WEBHOOK_SECRET)$/));
   });
 
   afterAll(async () => {
@@ -84,13 +78,16 @@ describe('tenure dev', () => {
     expect(banner).toContain(`http://127.0.0.1:${ports.trigger}`);
     expect(banner).toContain(`http://127.0.0.1:${ports.ui}`);
     expect(banner).toMatch(/webhook secret\s+whsec_/);
+    expect(banner).toContain(`codec endpoint   http://127.0.0.1:${ports.trigger}/codec   (payload key dev`);
 
     expect((await get(`http://127.0.0.1:${ports.trigger}/healthz`)).status).toBe(200);
     expect((await get(`http://127.0.0.1:${ports.trigger}/readyz`)).status).toBe(200);
     await eventually(async () => ((await get(`http://127.0.0.1:${ports.ui}/`)).status === 200 ? true : undefined), 30_000, 'the Temporal UI');
 
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
-    const client = new Client({ connection });
+    // The dev stack encrypts payloads with the dev key it wrote into its state folder.
+    const dataConverter = tenureDataConverter(devSecrets(home).payloadKeys);
+    const client = new Client({ connection, dataConverter });
     try {
       // A hire far in the future waits; one in the past is invited at once.
       const waiting = await send(hire('future', 'E-FUTURE', '2099-01-10'));
@@ -108,7 +105,7 @@ describe('tenure dev', () => {
 
       running = startTenure(['dev'], env);
       await running.waitFor(/Stop with Ctrl-C/, 90_000);
-      const reconnected = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${ports.temporal}` }) });
+      const reconnected = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${ports.temporal}` }), dataConverter });
       const resumed = reconnected.workflow.getHandle(waiting.runs[0]!);
       expect((await resumed.describe()).status.name).toBe('RUNNING');
       expect((await resumed.query<RunState>('status')).status).toBe('waiting');
@@ -121,4 +118,33 @@ describe('tenure dev', () => {
       await connection.close();
     }
   }, 300_000);
+
+  it('with a live OpenAI key, does not print the dev webhook secret', async () => {
+    // The "live" OpenAI is the emulator on loopback: nothing leaves this machine.
+    const openai = await startEmulator({ port: 0 });
+    const liveHome = mkdtempSync(join(tmpdir(), 'tenure-dev-live-'));
+    const liveEnv = {
+      ...env,
+      TENURE_HOME: liveHome,
+      TENURE_DEV_TEMPORAL_PORT: String(await freePort()),
+      TENURE_DEV_UI_PORT: String(await freePort()),
+      PORT: String(await freePort()),
+      OPENAI_ADMIN_KEY: openai.adminKey,
+      OPENAI_BASE_URL: openai.baseUrl,
+      TENURE_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    };
+    running = startTenure(['dev'], liveEnv);
+    try {
+      await running.waitFor(/Stop with Ctrl-C/, 90_000);
+      const banner = running.output();
+      const secret = (JSON.parse(readFileSync(join(liveHome, 'dev-secrets.json'), 'utf8')) as { webhookSecret: string }).webhookSecret;
+      expect(secret).toMatch(/^whsec_/);
+      expect(banner).not.toContain(secret);
+      expect(banner).not.toMatch(/whsec_/);
+      expect(banner).toMatch(/webhook secret\s+not printed with a live OpenAI key/);
+      expect(await stop(running)).toBeLessThan(10_000);
+    } finally {
+      await openai.close();
+    }
+  }, 180_000);
 });

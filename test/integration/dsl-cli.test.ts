@@ -106,14 +106,14 @@ describe('tenure plan', () => {
       TENURE_HOME: home,
     };
 
-    const text = await tenure(['plan', '--event', event, '--now', '2026-11-20T10:00:00Z'], env);
+    const text = await tenure(['plan', event, '--now', '2026-11-20T10:00:00Z'], env);
     expect(text.stderr).toBe('');
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('onboard-openai v');
     expect(text.stdout).toMatch(/invite-to-project +openai\.invite \{"email":"lin@example\.com","role":"reader","projects":\[\{"id":"proj_research","role":"member"\}\]\}/);
     expect(text.stdout).toContain('wait until 2026-11-29T23:00:00.000Z (Asia/Tokyo)');
 
-    const json = await tenure(['plan', '--event', event, '--json', '--now', '2026-11-20T10:00:00Z'], env);
+    const json = await tenure(['plan', event, '--json', '--now', '2026-11-20T10:00:00Z'], env);
     expect(json.code).toBe(0);
     const result = JSON.parse(json.stdout) as { matched: { name: string; runId: string; steps: { kind: string; action?: string; input?: { email?: string } }[] }[] };
     expect(result.matched.map((m) => m.runId)).toEqual(['onboard-openai/E-42/evt_plan_1']);
@@ -122,13 +122,26 @@ describe('tenure plan', () => {
 
     // Nothing was written either: no store, no state folder.
     expect(() => readdirSync(home)).toThrow();
+
+    // The former --event still works, with a note saying how to write it now.
+    const deprecated = await tenure(['plan', '--event', event, '--json', '--now', '2026-11-20T10:00:00Z'], env);
+    expect(deprecated.code).toBe(0);
+    expect(deprecated.stdout).toBe(json.stdout);
+    expect(deprecated.stderr).toBe(`tenure: note: --event is deprecated; give the file as the argument: tenure plan ${event}\n`);
+  });
+
+  it('asks for the event file when none is given, and refuses two', async () => {
+    const none = await tenure(['plan']);
+    expect([none.code, none.stderr]).toEqual([1, expect.stringContaining('which event? `tenure plan <file>`')]);
+    const both = await tenure(['plan', 'examples/hire.json', '--event', 'examples/departure.json']);
+    expect([both.code, both.stderr]).toEqual([1, expect.stringContaining('give the event file once')]);
   });
 
   it('says what is wrong with an event file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tenure-plan-'));
     const event = join(dir, 'bad.json');
     writeFileSync(event, JSON.stringify({ id: 'x', type: 'employee.hired', occurredAt: 'yesterday', source: 'generic', employee: { id: 'E', email: 'nope' } }));
-    const result = await tenure(['plan', '--event', event]);
+    const result = await tenure(['plan', event]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/occurredAt: /);
     expect(result.stderr).toMatch(/employee\.email: /);

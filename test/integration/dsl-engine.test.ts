@@ -3,9 +3,9 @@
 // calling the OpenAI emulator over HTTP and writing to a SQLite store. Also hot reload
 // through the real trigger server: new events get the new plan, a run in flight keeps its.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,9 @@ import { bundleWorkflows, startWorker, type RunningWorker } from '../../workers/
 import type { DefinitionRunResult, RunState } from '../../workflows/index.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 import { connectTemporal, temporalAddress, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.ts';
+import { TEST_KEYS, TEST_PAYLOAD_KEYS } from '../helpers/payload-keys.ts';
+import { EncryptionCodec } from '../../codec/index.ts';
+import type { Payload } from '@temporalio/common';
 
 const WEBHOOK_SECRET = 'whsec_dGhpcyBpcyBhIHRlc3Qgd2ViaG9vayBzZWNyZXQgMTIzNDU2';
 
@@ -62,13 +65,16 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
-/** The inputs the run scheduled activities of `type` with, from its event history. */
+/** The inputs the run scheduled activities of `type` with, from its event history (decrypted with the test keys). */
 async function activityInputs(handle: WorkflowHandle, type: string): Promise<unknown[]> {
   const history = await handle.fetchHistory();
-  return (history.events ?? [])
+  const payloads = (history.events ?? [])
     .map((e) => e.activityTaskScheduledEventAttributes)
     .filter((a) => a?.activityType?.name === type)
-    .map((a) => JSON.parse(Buffer.from(a?.input?.payloads?.[0]?.data ?? new Uint8Array()).toString('utf8')) as unknown);
+    .map((a) => a?.input?.payloads?.[0] as Payload);
+  // Histories are encrypted: read them as someone with the key would.
+  const decoded = await new EncryptionCodec(TEST_KEYS).decode(payloads);
+  return decoded.map((p) => JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8')) as unknown);
 }
 
 function plan(text: string): Plan {
@@ -83,7 +89,7 @@ describe('control steps on a real Temporal server', () => {
   let worker: RunningWorker;
   let store: Store;
   let config: TenureConfig;
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: WorkflowBundleOption;
   const log = memoryLogger();
   let counter = 0;
 
@@ -96,6 +102,7 @@ describe('control steps on a real Temporal server', () => {
       TENURE_TASK_QUEUE: uniqueTaskQueue('dsl-engine'),
       TENURE_HOME: mkdtempSync(join(tmpdir(), 'tenure-dsl-engine-')),
       OPENAI_ADMIN_KEY: emulator.adminKey,
+    TENURE_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       OPENAI_BASE_URL: emulator.baseUrl,
       TENURE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
@@ -138,31 +145,51 @@ describe('control steps on a real Temporal server', () => {
     }, 'the run to wait for its approval');
     expect(waiting.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['invite created']);
 
-    await handle.signal('approve', { by: 'grace@example.com', reason: 'team lead' });
+    // A signal from someone not listed is ignored (the old signal is held to the approvers too)...
+    await handle.signal('approve', { by: 'mallory@example.com', reason: 'me' });
+    // ...so the approver's update finds the approval still open, and the run answers it.
+    expect(await handle.executeUpdate('approve', { args: [{ by: 'grace@example.com', reason: 'team lead' }] })).toEqual({ decision: 'approve', step: 'manager_approval', by: 'grace@example.com' });
     const result = (await handle.result()) as DefinitionRunResult;
     expect(result.status).toBe('done');
-    expect(result.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['invite created', 'manager_approval approved', 'decide then', 'granted created']);
+    expect(result.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['invite created', 'manager_approval approved', 'decide then', 'granted logged']);
     expect(result.steps[1]?.approval).toEqual({ approved: true, by: 'grace@example.com', reason: 'team lead', timedOut: false });
 
     const audit = await store.audit({ employeeId: event.employee.id });
     expect(audit.map((a) => [a.stepId, a.action, a.outcome, a.target])).toEqual([
       ['invite', 'openai.invite', 'created', event.employee.email],
       ['manager_approval', 'approval', 'approved', 'grace@example.com'],
-      ['granted', 'notify', 'created', 'it'],
+      ['granted', 'notify', 'logged', 'it'],
     ]);
     // The notify activity got the approver and reason through the templates.
-    expect(await activityInputs(handle, 'notify')).toEqual([{ channel: 'it', text: 'approved by grace@example.com: team lead' }]);
+    // With the audit row's known fields, so that the activity records its own success.
+    expect(await activityInputs(handle, 'notify')).toEqual([{ channel: 'it', text: 'approved by grace@example.com: team lead', auditRow: expect.objectContaining({ recordKey: `${handle.workflowId}/granted`, stepId: 'granted', action: 'notify' }) }]);
   });
 
-  it('takes the else branch on a rejection, even one sent before the run reached the approval', async () => {
+  it('refuses a decision the run cannot take yet, and takes the else branch on a rejection once it waits', async () => {
     const event = hire();
-    const handle = await start(plan(APPROVAL_FLOW), event);
-    await handle.signal('reject', { by: 'grace@example.com', reason: 'not needed', step: 'manager_approval' });
+    // OpenAI refuses the invite for good: the run parks before it reaches the approval.
+    emulator.faults.set({ seed: 1, rules: [{ path: '/v1/organization/invites', method: 'POST', kind: 'status', status: 400, rate: 1, ms: 0, when: 'before' }] });
+    let handle: WorkflowHandle;
+    try {
+      handle = await start(plan(APPROVAL_FLOW), event);
+      await eventually(async () => ((await handle.query<RunState>('status')).status === 'needs-attention' ? true : undefined), 'the run to park');
+      const early = await handle.executeUpdate('reject', { args: [{ by: 'grace@example.com', reason: 'not needed' }] }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((early as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('NO_PENDING_APPROVAL');
+    } finally {
+      emulator.faults.clear();
+    }
+    expect(await handle.executeUpdate('retry', { args: [{ by: 'ops@example.com' }] })).toEqual({ decision: 'retry', step: 'invite', by: 'ops@example.com' });
+    await eventually(async () => ((await handle.query<RunState>('status')).awaitingApproval ? true : undefined), 'the run to wait for its approval');
+    await handle.executeUpdate('reject', { args: [{ by: 'grace@example.com', reason: 'not needed', step: 'manager_approval' }] });
     const result = (await handle.result()) as DefinitionRunResult;
-    expect(result.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['invite created', 'manager_approval rejected', 'decide else', 'refused created']);
+    expect(result.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['invite created', 'manager_approval rejected', 'decide else', 'refused logged']);
     expect(result.steps[1]?.approval).toMatchObject({ approved: false, by: 'grace@example.com', reason: 'not needed' });
     const audit = await store.audit({ employeeId: event.employee.id });
-    expect(audit.find((a) => a.stepId === 'manager_approval')).toMatchObject({ outcome: 'rejected', target: 'grace@example.com' });
+    expect(audit.find((a) => a.stepId === 'manager_approval')).toMatchObject({ outcome: 'rejected', target: 'grace@example.com', actor: 'grace@example.com', reason: 'not needed' });
   });
 
   it('branches on the event: if/then/else without approvals', async () => {
@@ -188,9 +215,9 @@ steps:
         with: { note: "not research" }
 `);
     const research = (await (await start(flow, hire({ department: 'Research' }))).result()) as DefinitionRunResult;
-    expect(research.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['research then', 'tell-research created', 'after else']);
+    expect(research.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['research then', 'tell-research logged', 'after else']);
     const other = (await (await start(flow, hire({ department: 'Sales' }))).result()) as DefinitionRunResult;
-    expect(other.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['research else', 'tell-others created', 'after then', 'note noop']);
+    expect(other.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['research else', 'tell-others logged', 'after then', 'note noop']);
   });
 
   it('parks a run at once, with BAD_EXPRESSION, when a condition cannot be evaluated on the event; an abort fails it', async () => {
@@ -223,6 +250,50 @@ steps:
     expect((cause as ApplicationFailure).type).toBe('RUN_ABORTED');
     expect((cause as ApplicationFailure).nonRetryable).toBe(true);
     expect(((cause as ApplicationFailure).cause as ApplicationFailure).type).toBe('BAD_EXPRESSION');
+  });
+
+  it('an expression over budget on the run\'s values parks the step with EXPRESSION_BUDGET instead of stalling the workflow task', async () => {
+    const flow = plan(`
+name: costly
+vars: { xs: [1, 2, 3] }
+on: { event: employee.hired }
+steps:
+  - id: check
+    if: vars.xs.map(a, vars.xs.map(b, vars.xs.map(c, vars.xs.map(d, a + b + c + d)))).size() > 0
+    then:
+      - id: tell
+        action: notify
+        with: { channel: it, text: many }
+`);
+    // Larger values than the definition was checked with at load (as a step's output can be).
+    const handle = await start({ ...flow, vars: { xs: Array.from({ length: 100 }, (_, i) => i) } }, hire());
+    const parked = await eventually(async () => {
+      const state = await handle.query<RunState>('status');
+      return state.status === 'needs-attention' ? state : undefined;
+    }, 'the run to park');
+    expect(parked.attention).toMatchObject({ step: 'check', error: { type: 'EXPRESSION_BUDGET', message: expect.stringMatching(/more than the budget/) } });
+    await handle.signal('abort', { by: 'ops@example.com', reason: 'too costly' });
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+  });
+
+  it('notify escapes what HR sent for Slack, keeps the definition\'s own markup, and without a webhook logs the message with outcome logged', async () => {
+    const flow = plan(`
+name: greet
+on: { event: employee.hired }
+steps:
+  - id: tell
+    action: notify
+    with: { channel: it, text: "<!here> welcome \${{ employee.firstName }} (\${{ employee.title }})" }
+`);
+    const event = hire({ firstName: '<!channel>', title: '<https://evil.example|Payroll> & co' });
+    const handle = await start(flow, event);
+    expect((await handle.result()).steps.map((s: { outcome: string }) => s.outcome)).toEqual(['logged']);
+    const text = '<!here> welcome &lt;!channel&gt; (&lt;https://evil.example|Payroll&gt; &amp; co)';
+    expect(await activityInputs(handle, 'notify')).toEqual([{ channel: 'it', text, auditRow: expect.objectContaining({ stepId: 'tell' }) }]);
+    const [row] = await store.audit({ runId: handle.workflowId });
+    expect(row).toMatchObject({ action: 'notify', outcome: 'logged', target: 'it' });
+    // The worker's logger (TENURE_LOG_LEVEL) has it, not only the SDK's console at WARN.
+    expect(log.lines.some((line) => line.includes('notification') && line.includes('&lt;!channel&gt;'))).toBe(true);
   });
 
   it('reloads definitions while serving: new events get the new version, a run in flight keeps its plan', async () => {

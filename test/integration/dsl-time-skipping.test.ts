@@ -4,7 +4,7 @@
 // OpenAI emulator over HTTP and a SQLite store.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ describe('long waits and approval timeouts (time-skipping server)', () => {
   let emulator: RunningEmulator;
   let store: Store;
   let openai: AdminClient;
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: WorkflowBundleOption;
 
   beforeAll(async () => {
     quietTemporalRuntime('WARN');

@@ -20,7 +20,9 @@ import { compilePlan } from '../helpers/harness.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 import { freePort } from '../helpers/ports.ts';
 import { eventually, startTenure, type RunningCommand } from '../helpers/process.ts';
-import { connectTemporal, temporalAddress, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.ts';
+import { connectTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.ts';
+import { workerEnv } from '../helpers/worker-process.ts';
+import { TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS } from '../helpers/payload-keys.ts';
 
 const INVITE = `
 name: invite-now
@@ -47,16 +49,7 @@ describe('durability: a worker killed mid-action, Temporal restarted with runs i
     const temporal: TestTemporal = await connectTemporal();
     const home = mkdtempSync(join(tmpdir(), 'tenure-crash-'));
     const taskQueue = uniqueTaskQueue('engine-crash');
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: temporalAddress(),
-      TENURE_TASK_QUEUE: taskQueue,
-      TENURE_HOME: home,
-      OPENAI_ADMIN_KEY: emulator.adminKey,
-      OPENAI_BASE_URL: emulator.baseUrl,
-      TENURE_OPENAI_RATE_PER_SECOND: '100',
-      TENURE_LOG_LEVEL: 'info',
-    };
+    const env = workerEnv({ taskQueue, home, openai: emulator, ratePerSecond: 100 });
     const store = await Store.open(loadConfig(env).store);
     const workers: RunningCommand[] = [];
     const startWorkerProcess = async () => {
@@ -108,9 +101,10 @@ describe('durability: a worker killed mid-action, Temporal restarted with runs i
       TENURE_HOME: dir,
       OPENAI_ADMIN_KEY: emulator.adminKey,
       OPENAI_BASE_URL: emulator.baseUrl,
+      TENURE_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     });
     const connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
     const native = await NativeConnection.connect({ address: server.address });
     const store = await Store.open(config.store);
     const worker = await startWorker(config, { logger: log.logger, connection: native, bundle: await bundleWorkflows(), store });
@@ -156,7 +150,7 @@ steps:
 
       // The same client and worker carry on once the server answers again.
       await eventually(async () => ((await client.workflow.getHandle(approvalRun).query<RunState>('status')).status === 'waiting' ? true : undefined), 90_000, 'the approval run after the restart');
-      await client.workflow.getHandle(approvalRun).signal('approve', { by: 'it-desk@example.com' });
+      await client.workflow.getHandle(approvalRun).executeUpdate('approve', { args: [{ by: 'it-desk', reason: 'after the restart' }] });
       const results = (await Promise.all([timerRun, approvalRun].map((id) => client.workflow.getHandle(id).result()))) as DefinitionRunResult[];
       expect(results.map((r) => r.steps.map((s) => `${s.id} ${s.outcome}`))).toEqual([
         ['pause waited', 'invite created'],

@@ -4,12 +4,16 @@
 // reaching the waiting run, a rehire starting fresh, one OpenAI action at a time per
 // person, and continue-as-new carrying what the entity must remember.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Payload } from '@temporalio/common';
+import { EncryptionCodec } from '../../codec/index.ts';
+import { TEST_KEYS } from '../helpers/payload-keys.ts';
 import type { Plan } from '../../dsl/index.ts';
-import { listRuns } from '../../triggers/index.ts';
+import { dispatch, listRuns } from '../../triggers/index.ts';
 import type { DefinitionRunResult, EmployeeState, EmployeeWorkflowInput } from '../../workflows/index.ts';
 import { employeeWorkflowId } from '../../workflows/shared.ts';
-import { activitySpans, dateIn, deliver, employee, hrEvent, invitesFor, resultOf, run, shownStatus, untilState } from '../helpers/engine.ts';
+import { activitySpans, dateIn, deliver, employee, hrEvent, invitesFor, resultOf, run, shownStatus, supersededRun, untilState } from '../helpers/engine.ts';
 import { compilePlan, startHarness, type Harness } from '../helpers/harness.ts';
+import { itReplaysEveryWorkflow } from '../helpers/replay-all.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 import { eventually } from '../helpers/process.ts';
 
@@ -91,10 +95,11 @@ describe('employee entity workflow (real Temporal)', () => {
 
     const departure = hrEvent('employee.departed', id, {}, minutesAgo(1));
     expect((await deliver(h, plans, departure)).runs).toEqual([`offboard/${id}/${departure.id}`]);
-    const result = (await run(h, runId).result()) as DefinitionRunResult;
+    const result = await supersededRun(h, runId);
     expect(result).toMatchObject({ status: 'superseded', supersededBy: { eventId: departure.id, eventType: 'employee.departed' } });
     expect(await shownStatus(h, runId)).toBe('superseded');
-    expect(((await run(h, `offboard/${id}/${departure.id}`).result()) as DefinitionRunResult).status).toBe('done');
+    // The entity starts the offboarding once the onboarding has been told: it may start a task after the onboarding ended.
+    expect((await resultOf<DefinitionRunResult>(h, `offboard/${id}/${departure.id}`)).status).toBe('done');
     await entity(id).result();
 
     expect(invitesFor(h, hire.employee.email)).toEqual([]);
@@ -113,7 +118,7 @@ describe('employee entity workflow (real Temporal)', () => {
     const outcomes = await Promise.all([1, 2, 3].map(() => deliver(h, plans, hire)));
     expect(outcomes.every((o) => o.runs[0] === `onboard/${id}/${hire.id}`)).toBe(true);
     const result = await resultOf<DefinitionRunResult>(h, `onboard/${id}/${hire.id}`);
-    expect(result.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['wait-for-start waited', 'invite created', 'tell-it created']);
+    expect(result.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['wait-for-start waited', 'invite created', 'tell-it logged']);
     const { applied } = (await entity(id).result()) as { applied: number };
     expect(applied).toBe(1);
     expect(invitesFor(h, hire.employee.email)).toHaveLength(1);
@@ -152,6 +157,29 @@ describe('employee entity workflow (real Temporal)', () => {
     expect(invitesFor(h, late.employee.email)).toEqual([]);
   });
 
+  it('the trigger server notes each event in the identity map and the entity writes nothing itself; without that note, the entity notes it', async () => {
+    const localActivities = async (workflowId: string) =>
+      ((await run(h, workflowId).fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+    // Through the trigger server's dispatch (with the store): noted at the door.
+    const atDoor = employee();
+    const hire = hrEvent('employee.hired', atDoor, { startDate: dateIn(-1) }, minutesAgo(1));
+    await deliver(h, plans, hire);
+    await entity(atDoor).result();
+    expect(await h.store.identity('generic', atDoor)).toMatchObject({ hrStatus: 'employed', status: 'invited' });
+    expect(await localActivities(employeeWorkflowId('generic', atDoor))).toBe(0);
+    // The run's action recorded its own row: no local activity in the run either.
+    expect(await localActivities(`onboard/${atDoor}/${hire.id}`)).toBe(0);
+    expect((await h.store.audit({ employeeId: atDoor })).map((a) => `${a.action} ${a.outcome}`)).toEqual(['openai.invite created', 'notify logged']);
+
+    // Handed over with no note (a trigger server without a store): the entity notes it, as before.
+    const inEntity = employee();
+    const other = hrEvent('employee.hired', inEntity, { startDate: dateIn(-1) }, minutesAgo(1));
+    await dispatch(h.temporal.client, h.config.taskQueue, plans, other);
+    await entity(inEntity).result();
+    expect(await h.store.identity('generic', inEntity)).toMatchObject({ hrStatus: 'employed', status: 'invited' });
+    expect(await localActivities(employeeWorkflowId('generic', inEntity))).toBe(1);
+  });
+
   it('a newer record reaches runs in flight: a moved start date moves the wait; a late event acts on the newer record', async () => {
     const id = employee();
     const hire = hrEvent('employee.hired', id, { startDate: dateIn(40) }, minutesAgo(60));
@@ -172,14 +200,15 @@ describe('employee entity workflow (real Temporal)', () => {
     const renewed = run(h, `renew/${id}/${renewal.id}`);
     await eventually(async () => ((await renewed.describe()).status.name === 'COMPLETED' ? true : undefined), 30_000, 'the renewal run');
     const history = await renewed.fetchHistory();
-    const input = JSON.parse(Buffer.from(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!).toString('utf8')) as { event: { employee: { startDate: string } } };
+    const [started] = await new EncryptionCodec(TEST_KEYS).decode([history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]! as Payload]);
+    const input = JSON.parse(Buffer.from(started!.data!).toString('utf8')) as { event: { employee: { startDate: string } } };
     expect(input.event.employee.startDate).toBe(dateIn(50));
 
     // Then HR moves it into the past: the run wakes and invites at once.
     const now = hrEvent('employee.updated', id, { startDate: dateIn(-1) }, minutesAgo(1));
     await deliver(h, plans, now);
     const result = (await run(h, runId).result()) as DefinitionRunResult;
-    expect(result.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['wait-for-start waited', 'invite created', 'tell-it created']);
+    expect(result.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['wait-for-start waited', 'invite created', 'tell-it logged']);
     expect(invitesFor(h, hire.employee.email)).toHaveLength(1);
     await entity(id).result();
   });
@@ -224,7 +253,7 @@ steps:
     await untilState(h, runId, (s) => s.currentStep === 'accepted', 'wait for acceptance');
     const departure = hrEvent('employee.departed', id, {}, minutesAgo(1));
     await deliver(h, [accepting, plans[1]!], departure);
-    expect(await resultOf<DefinitionRunResult>(h, runId)).toMatchObject({ status: 'superseded', steps: [expect.objectContaining({ id: 'invite', outcome: 'created' })] });
+    expect(await supersededRun(h, runId)).toMatchObject({ status: 'superseded', steps: [expect.objectContaining({ id: 'invite', outcome: 'created' })] });
     expect(await resultOf<DefinitionRunResult>(h, `offboard/${id}/${departure.id}`)).toMatchObject({ status: 'done', steps: [expect.objectContaining({ id: 'until-last-day' }), expect.objectContaining({ id: 'remove', outcome: 'removed' })] });
     expect(invitesFor(h, hire.employee.email).filter((i) => i.status === 'pending')).toEqual([]);
     const audit = await h.store.audit({ employeeId: id });
@@ -260,6 +289,63 @@ steps:
     }
   });
 
+  it('a hire and a departure at the same instant: the departure wins, whichever arrives first', async () => {
+    for (const order of ['departure first', 'hire first'] as const) {
+      const id = employee();
+      const instant = minutesAgo(3);
+      const hire = hrEvent('employee.hired', id, { startDate: dateIn(-3) }, instant);
+      const departure = hrEvent('employee.departed', id, {}, instant);
+      for (const event of order === 'departure first' ? [departure, hire] : [hire, departure]) await deliver(h, plans, event);
+      await eventually(async () => ((await entity(id).describe()).status.name === 'COMPLETED' ? true : undefined), 60_000, `${order}: the entity to close`);
+      expect([order, invitesFor(h, hire.employee.email).filter((i) => i.status === 'pending')]).toEqual([order, []]);
+      expect([order, await h.store.identity('generic', id)]).toEqual([order, expect.objectContaining({ hrStatus: 'departed' })]);
+      const onboarding = await h.store.audit({ runId: `onboard/${id}/${hire.id}` });
+      // The hire is judged older: stale when the departure came first, superseded (or undone by the offboarding) when it came first itself.
+      if (order === 'departure first') expect(onboarding).toEqual([expect.objectContaining({ outcome: 'superseded', errorType: 'STALE_EVENT' })]);
+      else expect(onboarding.map((a) => a.outcome)).toContain('superseded');
+    }
+  });
+
+  it('a supersede that reaches a run before its first workflow task is honoured: nothing is invited', async () => {
+    const id = employee();
+    const hire = hrEvent('employee.hired', id, { startDate: dateIn(-3) }, minutesAgo(2));
+    const runId = `onboard/${id}/${hire.id}`;
+    const handle = await h.temporal.client.workflow.signalWithStart('definitionRun', {
+      workflowId: runId,
+      taskQueue: h.config.taskQueue,
+      args: [{ plan: plans[0]!, event: hire }],
+      signal: 'supersede',
+      signalArgs: [{ eventId: 'evt_departed_x', eventType: 'employee.departed', occurredAt: minutesAgo(1).toISOString(), reason: 'the person has left' }],
+    });
+    expect(await handle.result()).toMatchObject({ status: 'superseded', steps: [expect.objectContaining({ id: 'wait-for-start', outcome: 'waited' })] });
+    expect(invitesFor(h, hire.employee.email)).toEqual([]);
+    expect((await h.store.audit({ runId })).map((a) => `${a.stepId} ${a.outcome}`)).toEqual(['invite superseded']);
+  });
+
+  it('reclaims the lease from a holder that closed unseen (carried across continue-as-new): the waiting run acts', async () => {
+    const id = employee();
+    // As a continued execution would start: the lease held by a run that has since closed (here: never existed).
+    const ghost = `onboard/${id}/evt_gone`;
+    const input: EmployeeWorkflowInput = {
+      source: 'generic',
+      employeeId: id,
+      seenEventIds: ['evt_gone'],
+      runs: [{ workflowId: ghost, eventId: 'evt_gone', eventType: 'employee.hired', occurredAt: minutesAgo(30).toISOString(), definition: 'onboard', acted: true, superseded: false }],
+      lease: { holder: ghost, waiting: [] },
+    };
+    const hire = hrEvent('employee.hired', id, { startDate: dateIn(-3) }, minutesAgo(1));
+    await h.temporal.client.workflow.signalWithStart('employeeWorkflow', {
+      workflowId: employeeWorkflowId('generic', id),
+      taskQueue: h.config.taskQueue,
+      args: [input],
+      signal: 'hrEvent',
+      signalArgs: [{ event: hire, plans: [plans[0]] }],
+    });
+    const result = await resultOf<DefinitionRunResult>(h, `onboard/${id}/${hire.id}`);
+    expect(result.steps.map((s) => `${s.id} ${s.outcome}`).slice(0, 2)).toEqual(['wait-for-start waited', 'invite created']);
+    await entity(id).result();
+  });
+
   it('continues as new carrying seen ids, pending events and runs in flight', async () => {
     const id = employee();
     const hire = hrEvent('employee.hired', id, { startDate: dateIn(30) }, minutesAgo(20));
@@ -282,10 +368,12 @@ steps:
     await entity(id).signal('hrEvent', { event: hire, plans: [plans[0]] });
     const departure = hrEvent('employee.departed', id, {}, minutesAgo(1));
     await deliver(h, plans, departure);
-    expect(((await run(h, runId).result()) as DefinitionRunResult).status).toBe('superseded');
+    expect((await supersededRun(h, runId)).status).toBe('superseded');
     const { applied } = (await entity(id).result()) as { applied: number };
 
     expect(applied).toBe(2);
     expect(invitesFor(h, hire.employee.email)).toEqual([]);
   });
+
+  itReplaysEveryWorkflow(() => h);
 });

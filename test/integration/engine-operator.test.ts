@@ -8,19 +8,35 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Plan } from '../../dsl/index.ts';
-import { buildTriggerServer, type RunSummary } from '../../triggers/index.ts';
+import { buildTriggerServer, operatorAuthenticator, type RunSummary } from '../../triggers/index.ts';
 import type { DefinitionRunResult } from '../../workflows/index.ts';
 import { employeeWorkflowId } from '../../workflows/shared.ts';
-import { activitySpans, dateIn, deliver, employee, hrEvent, invitesFor, resultOf, run, shownStatus, untilState } from '../helpers/engine.ts';
+import { activitySpans, dateIn, deliver, employee, hrEvent, invitesFor, resultOf, run, shownStatus, supersededRun, untilState } from '../helpers/engine.ts';
 import { compilePlan, startHarness, type Harness } from '../helpers/harness.ts';
+import { itReplaysEveryWorkflow } from '../helpers/replay-all.ts';
 import { memoryLogger } from '../helpers/logger.ts';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys.ts';
 import { eventually } from '../helpers/process.ts';
 import { temporalAddress } from '../helpers/temporal.ts';
+import { APPROVED_INVITE } from '../helpers/definitions.ts';
 
 const exec = promisify(execFile);
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
+// Operators of the admin API, each known by the sha256 of their token (the file never holds a token).
+const OPS_TOKEN = 'ops-token-0123456789abcdef';
+const GRACE_TOKEN = 'grace-token-0123456789abcdef';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const OPERATORS_FILE = join(mkdtempSync(join(tmpdir(), 'tenure-operators-')), 'operators.yaml');
+writeFileSync(
+  OPERATORS_FILE,
+  `operators:\n  - email: ops@example.com\n    token_sha256: ${sha256(OPS_TOKEN)}\n  - email: grace@example.com\n    token_sha256: ${sha256(GRACE_TOKEN).toUpperCase()}\n`,
+);
 
 const FLAKY_INVITE = `
 name: invite-flaky
@@ -64,20 +80,6 @@ steps:
         with: { channel: it, text: "nobody objected" }
 `;
 
-const APPROVED_INVITE = `
-name: approved-invite
-on: { event: contract.renewed }
-steps:
-  - id: ask
-    approval: { approvers: ["\${{ employee.manager.email }}"], timeout: 1d }
-  - id: go
-    if: steps.ask.output.approved
-    then:
-      - id: invite
-        action: openai.invite
-        with: { email: "\${{ employee.email }}", role: reader }
-`;
-
 describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
   let h: Harness;
   let plans: Plan[];
@@ -86,9 +88,9 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
   const ago = (m: number) => new Date(Date.now() - m * 60_000);
 
   beforeAll(async () => {
-    h = await startHarness({ name: 'engine-operator', logger: log.logger, env: { TENURE_ADMIN_TOKEN: ADMIN_TOKEN } });
+    h = await startHarness({ name: 'engine-operator', logger: log.logger, env: { TENURE_ADMIN_TOKEN: ADMIN_TOKEN, TENURE_OPERATORS_FILE: OPERATORS_FILE } });
     plans = [compilePlan(FLAKY_INVITE), compilePlan(PROMOTE), compilePlan(APPROVED_INVITE), compilePlan(SELF_APPROVING)];
-    app = buildTriggerServer({ client: h.temporal.client, taskQueue: h.config.taskQueue, sources: [], plans: () => plans, logger: log.logger, audit: { store: h.store, token: h.config.adminToken! } });
+    app = buildTriggerServer({ client: h.temporal.client, taskQueue: h.config.taskQueue, sources: [], plans: () => plans, logger: log.logger, audit: { store: h.store, authenticate: operatorAuthenticator(h.config) } });
   });
   afterAll(async () => {
     await app?.close();
@@ -97,13 +99,13 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
 
   /** `npx tenure …` against the test's Temporal server. */
   async function tenure(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), TENURE_HOME: h.config.home, TENURE_LOG_LEVEL: 'silent' };
+    const env = { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), TENURE_HOME: h.config.home, TENURE_LOG_LEVEL: 'silent', TENURE_OPERATOR: 'oncall@example.com', TENURE_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS };
     return exec(process.execPath, ['bin/tenure.js', ...args], { env }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
     );
   }
-  const admin = (method: 'GET' | 'POST', url: string, body?: unknown, token = ADMIN_TOKEN) =>
+  const admin = (method: 'GET' | 'POST', url: string, body?: unknown, token = OPS_TOKEN) =>
     app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
 
   it('parks a step that fails for good; `tenure retry` re-runs only that step, once OpenAI answers again', async () => {
@@ -127,18 +129,22 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
         return runs.length > 0 ? runs : undefined;
       }, 30_000, '`tenure runs` to list the parked run');
       expect(listed).toEqual([expect.objectContaining({ workflowId: runId, status: 'needs-attention', definition: 'invite-flaky' })]);
-      const refused = await tenure('approve', runId, '--by', 'ops');
+      // The run itself refuses: it waits for no approval, and skip needs a reason.
+      const refused = await tenure('approve', runId, '--as', 'ops@example.com');
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('[NO_PENDING_APPROVAL]');
+      expect(refused.stderr).toContain('is not waiting for an approval');
+      const noReason = await tenure('skip', runId, '--as', 'ops@example.com');
+      expect([noReason.code, noReason.stderr]).toEqual([1, expect.stringContaining('[REASON_REQUIRED]')]);
 
       // A retry while OpenAI is still down fails again and parks again.
-      expect((await tenure('retry', runId, '--by', 'ops@example.com', '--reason', 'try again')).code).toBe(0);
+      expect((await tenure('retry', runId, '--as', 'ops@example.com', '--reason', 'try again')).code).toBe(0);
       await untilState(h, runId, (s) => s.status === 'needs-attention' && s.attention?.attempts === 2, 'park again');
       h.emulator.faults.clear();
-      const retried = await tenure('retry', runId, '--by', 'ops@example.com', '--reason', 'OpenAI is back');
+      const retried = await tenure('retry', runId, '--reason', 'OpenAI is back'); // as TENURE_OPERATOR
       expect(retried).toMatchObject({ code: 0, stdout: expect.stringContaining("retry of step 'invite'") });
       const result = await resultOf<DefinitionRunResult>(h, runId);
-      expect(result.steps.map((s) => `${s.id} ${s.outcome}${s.attempts ? ` ×${s.attempts}` : ''}`)).toEqual(['tell-before created', 'invite created ×3', 'tell-after created']);
+      expect(result.steps.map((s) => `${s.id} ${s.outcome}${s.attempts ? ` ×${s.attempts}` : ''}`)).toEqual(['tell-before logged', 'invite created ×3', 'tell-after logged']);
     } finally {
       h.emulator.faults.clear();
     }
@@ -147,21 +153,25 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
     expect(activities).toEqual(['notify', 'openaiInvite', 'openaiInvite', 'openaiInvite', 'notify']);
     expect(invitesFor(h, hire.employee.email)).toHaveLength(1);
     const audit = await h.store.audit({ runId });
-    expect(audit.map((a) => [a.stepId, a.action, a.outcome, a.actor])).toEqual([
-      ['tell-before', 'notify', 'created', null],
-      ['invite', 'openai.invite', 'failed', null],
-      ['invite', 'retry', 'noop', 'ops@example.com'],
-      ['invite', 'openai.invite', 'failed', null],
-      ['invite', 'retry', 'noop', 'ops@example.com'],
-      ['invite', 'openai.invite', 'created', null],
-      ['tell-after', 'notify', 'created', null],
+    expect(audit.map((a) => [a.stepId, a.action, a.outcome, a.actor, a.reason])).toEqual([
+      ['tell-before', 'notify', 'logged', null, null],
+      ['invite', 'openai.invite', 'failed', null, null],
+      ['invite', 'retry', 'noop', 'ops@example.com', 'try again'],
+      ['invite', 'openai.invite', 'failed', null, null],
+      ['invite', 'retry', 'noop', 'oncall@example.com', 'OpenAI is back'],
+      ['invite', 'openai.invite', 'created', null, null],
+      ['tell-after', 'notify', 'logged', null, null],
     ]);
     expect(audit[1]).toMatchObject({ errorType: 'OPENAI_UNAVAILABLE' });
+    // `tenure audit` shows who decided and why.
+    const printed = await tenure('audit', '--employee', id);
+    expect(printed.stdout).toContain('by ops@example.com (try again)');
+    expect(printed.stdout).toContain('by oncall@example.com (OpenAI is back)');
     expect(audit[4]!.errorMessage).toContain('OpenAI is back');
     await run(h, employeeWorkflowId('generic', id)).result();
   });
 
-  it('skip and abort over HTTP, behind the admin token; refusals carry codes', async () => {
+  it('skip and abort over HTTP, by the authenticated operator; refusals carry the run\'s codes', async () => {
     const id = employee();
     // setRole on someone who is not a member is refused by OpenAI for good.
     const skipped = hrEvent('employee.updated', id, {}, ago(2));
@@ -170,28 +180,36 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
     await untilState(h, skippedRun, (s) => s.status === 'needs-attention', 'park');
     const path = (workflowId: string, decision = '') => `/admin/runs/${workflowId}${decision ? `/${decision}` : ''}`;
 
-    expect((await admin('POST', path(skippedRun, 'skip'), { by: 'ops' }, 'wrong-token-0123456789')).statusCode).toBe(401);
-    expect((await admin('POST', path(skippedRun, 'skip'), {})).json()).toMatchObject({ error: { code: 'INVALID_DECISION', param: 'by' } });
-    expect((await admin('POST', path(skippedRun, 'approve'), { by: 'ops' })).json()).toMatchObject({ error: { code: 'NO_PENDING_APPROVAL' } });
-    expect((await admin('POST', path('promote/nobody/evt_none', 'retry'), { by: 'ops' })).statusCode).toBe(404);
+    expect((await admin('POST', path(skippedRun, 'skip'), { reason: 'x' }, 'wrong-token-0123456789')).statusCode).toBe(401);
+    // The actor is whoever the token authenticates, never a field of the body.
+    expect((await admin('POST', path(skippedRun, 'skip'), { by: 'someone-else@example.com', reason: 'x' })).json()).toMatchObject({ error: { code: 'INVALID_DECISION', param: 'by' } });
+    const noReason = await admin('POST', path(skippedRun, 'skip'), {});
+    expect([noReason.statusCode, noReason.json()]).toEqual([400, { error: expect.objectContaining({ code: 'REASON_REQUIRED' }) }]);
+    const notWaiting = await admin('POST', path(skippedRun, 'approve'), {});
+    expect([notWaiting.statusCode, notWaiting.json()]).toEqual([409, { error: expect.objectContaining({ code: 'NO_PENDING_APPROVAL' }) }]);
+    expect((await admin('POST', path('promote/nobody/evt_none', 'retry'), {})).statusCode).toBe(404);
     const described = await admin('GET', path(skippedRun));
     expect(described.json()).toMatchObject({ run: { workflowId: skippedRun, status: 'needs-attention' }, state: { attention: { step: 'make-owner', error: { type: 'OPENAI_NOT_A_MEMBER' } } } });
 
-    const skip = await admin('POST', path(skippedRun, 'skip'), { by: 'ops@example.com', reason: 'not a member yet; nothing to promote' });
-    expect(skip.statusCode).toBe(202);
-    expect(skip.json()).toMatchObject({ accepted: true, decision: 'skip', step: 'make-owner' });
+    const skip = await admin('POST', path(skippedRun, 'skip'), { reason: 'not a member yet; nothing to promote' });
+    expect(skip.statusCode).toBe(200);
+    expect(skip.json()).toEqual({ accepted: true, workflowId: skippedRun, decision: 'skip', step: 'make-owner', by: 'ops@example.com' });
     const result = await resultOf<DefinitionRunResult>(h, skippedRun);
     expect(result.steps).toEqual([
       expect.objectContaining({ id: 'make-owner', outcome: 'skipped', error: expect.objectContaining({ type: 'OPENAI_NOT_A_MEMBER' }), skippedBy: { by: 'ops@example.com', reason: 'not a member yet; nothing to promote' } }),
-      expect.objectContaining({ id: 'tell', outcome: 'created' }),
+      expect.objectContaining({ id: 'tell', outcome: 'logged' }),
     ]);
-    expect((await admin('POST', path(skippedRun, 'retry'), { by: 'ops' })).json()).toMatchObject({ error: { code: 'RUN_CLOSED' } });
+    expect((await admin('POST', path(skippedRun, 'retry'), {})).json()).toMatchObject({ error: { code: 'RUN_CLOSED' } });
+    expect(await h.store.audit({ runId: skippedRun })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ stepId: 'make-owner', action: 'skip', actor: 'ops@example.com', reason: 'not a member yet; nothing to promote' })]),
+    );
 
     const aborted = hrEvent('employee.updated', id, {}, ago(1));
     const abortedRun = `promote/${id}/${aborted.id}`;
     await deliver(h, [plans[1]!], aborted);
     await untilState(h, abortedRun, (s) => s.status === 'needs-attention', 'park');
-    expect((await admin('POST', path(encodeURIComponent(abortedRun), 'abort'), { by: 'ops@example.com', reason: 'promoted by hand' })).statusCode).toBe(202);
+    // TENURE_ADMIN_TOKEN keeps working, as the operator `admin`.
+    expect((await admin('POST', path(encodeURIComponent(abortedRun), 'abort'), { reason: 'promoted by hand' }, ADMIN_TOKEN)).statusCode).toBe(200);
     const failure = await run(h, abortedRun).result().then(
       () => undefined,
       (error: unknown) => error,
@@ -203,7 +221,7 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
     expect(await shownStatus(h, abortedRun)).toBe('failed');
     expect(await h.store.audit({ runId: abortedRun })).toEqual([
       expect.objectContaining({ stepId: 'make-owner', action: 'openai.setRole', outcome: 'failed', errorType: 'OPENAI_NOT_A_MEMBER' }),
-      expect.objectContaining({ stepId: 'make-owner', action: 'abort', outcome: 'failed', actor: 'ops@example.com', errorMessage: expect.stringContaining('promoted by hand') }),
+      expect.objectContaining({ stepId: 'make-owner', action: 'abort', outcome: 'failed', actor: 'admin', reason: 'promoted by hand' }),
     ]);
 
     const listed = await eventually(async () => {
@@ -228,25 +246,37 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
       const waiting = await untilState(h, runId, (s) => s.awaitingApproval !== null, 'ask for approval');
       expect(waiting.awaitingApproval).toMatchObject({ step: 'ask', approvers: ['grace@example.com'] });
     }
-    expect(await tenure('approve', granted, '--by', 'grace@example.com', '--reason', 'renewed for a year')).toMatchObject({ code: 0 });
-    expect((await admin('POST', `/admin/runs/${rejected}/reject`, { by: 'grace@example.com', reason: 'duplicate renewal' })).statusCode).toBe(202);
+    // Only the approvers listed may decide: not another operator, not the admin token, not another CLI user.
+    for (const token of [OPS_TOKEN, ADMIN_TOKEN]) {
+      const refused = await admin('POST', `/admin/runs/${rejected}/reject`, { reason: 'not mine to decide' }, token);
+      expect([refused.statusCode, refused.json()]).toEqual([403, { error: expect.objectContaining({ code: 'NOT_AN_APPROVER', message: expect.stringContaining('grace@example.com') }) }]);
+    }
+    const stranger = await tenure('approve', granted, '--as', 'mallory@example.com');
+    expect([stranger.code, stranger.stderr]).toEqual([1, expect.stringContaining('[NOT_AN_APPROVER]')]);
+    const approved = await tenure('approve', granted, '--as', 'Grace@Example.com', '--reason', 'renewed for a year');
+    expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining("approved step 'ask' (by Grace@Example.com)") });
+    const refusedByGrace = await admin('POST', `/admin/runs/${rejected}/reject`, { reason: 'duplicate renewal' }, GRACE_TOKEN);
+    expect([refusedByGrace.statusCode, refusedByGrace.json()]).toEqual([200, { accepted: true, workflowId: rejected, decision: 'reject', step: 'ask', by: 'grace@example.com' }]);
     const [yes, no] = await Promise.all([resultOf<DefinitionRunResult>(h, granted), resultOf<DefinitionRunResult>(h, rejected)]);
     expect(yes.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['ask approved', 'go then', 'invite created']);
     expect(no.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['ask rejected', 'go else']);
     const audit = await h.store.audit({ employeeId: id });
-    expect(audit.filter((a) => a.action === 'approval').map((a) => [a.runId, a.outcome, a.target])).toEqual([
-      [granted, 'approved', 'grace@example.com'],
-      [rejected, 'rejected', 'grace@example.com'],
+    expect(audit.filter((a) => a.action === 'approval').map((a) => [a.runId, a.outcome, a.actor, a.reason])).toEqual([
+      [granted, 'approved', 'Grace@Example.com', 'renewed for a year'],
+      [rejected, 'rejected', 'grace@example.com', 'duplicate renewal'],
     ]);
+    // Decided once: a second decision is refused by the run, or by Temporal once it has ended.
+    const again = await admin('POST', `/admin/runs/${rejected}/approve`, {}, GRACE_TOKEN);
+    expect(['NO_PENDING_APPROVAL', 'RUN_CLOSED']).toContain((again.json() as { error: { code: string } }).error.code);
     await run(h, employeeWorkflowId('generic', id)).result();
 
     // Nobody answers within the (short) timeout: onTimeout decides, and the audit says `timeout`.
     const unanswered = hrEvent('employee.updated', id, {}, ago(1));
     await deliver(h, [plans[3]!], unanswered);
     const timedOut = await resultOf<DefinitionRunResult>(h, `self-approving/${id}/${unanswered.id}`);
-    expect(timedOut.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['ask approved', 'go then', 'tell created']);
+    expect(timedOut.steps.map((s) => `${s.id} ${s.outcome}`)).toEqual(['ask approved', 'go then', 'tell logged']);
     expect(timedOut.steps[0]!.approval).toMatchObject({ approved: true, by: null, timedOut: true });
-    expect(await h.store.audit({ runId: `self-approving/${id}/${unanswered.id}` })).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'approval', outcome: 'approved', target: 'timeout' })]));
+    expect(await h.store.audit({ runId: `self-approving/${id}/${unanswered.id}` })).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'approval', outcome: 'approved', target: 'timeout', actor: null, reason: expect.stringContaining('no decision within') })]));
   });
 
   it('a departure supersedes a parked onboarding', async () => {
@@ -258,7 +288,7 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
       const runId = `invite-flaky/${id}/${hire.id}`;
       await untilState(h, runId, (s) => s.status === 'needs-attention', 'park');
       await deliver(h, [plans[0]!], hrEvent('employee.departed', id, {}, ago(1)));
-      expect(await resultOf<DefinitionRunResult>(h, runId)).toMatchObject({ status: 'superseded' });
+      expect(await supersededRun(h, runId)).toMatchObject({ status: 'superseded' });
       expect(await shownStatus(h, runId)).toBe('superseded');
       const rows = await h.store.audit({ runId });
       expect(rows.at(-1)).toMatchObject({ outcome: 'superseded', stepId: 'invite', errorMessage: expect.stringContaining('Actions it had taken stay recorded') });
@@ -266,4 +296,6 @@ describe('operating runs (real Temporal, real CLI, admin HTTP)', () => {
       h.emulator.faults.clear();
     }
   });
+
+  itReplaysEveryWorkflow(() => h);
 });

@@ -17,6 +17,7 @@ import { DAY, employee, hrEvent } from '../helpers/engine.ts';
 import { compilePlan } from '../helpers/harness.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 import { uniqueTaskQueue } from '../helpers/temporal.ts';
+import { TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS } from '../helpers/payload-keys.ts';
 
 /** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: every Tenure attribute is a keyword. */
 const INDEXED_KEYWORD = 2;
@@ -45,6 +46,7 @@ describe('the engine over months (time-skipping server)', () => {
     const bundle = await bundleWorkflows();
     env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: requireTool('temporal-test-server', process.env) } },
+      client: { dataConverter: TEST_DATA_CONVERTER },
     });
     // The test server knows no custom search attributes until told, as a cluster would be.
     await env.connection.operatorService.addSearchAttributes({
@@ -59,6 +61,7 @@ describe('the engine over months (time-skipping server)', () => {
       TENURE_HOME: mkdtempSync(join(tmpdir(), 'tenure-engine-skip-')),
       OPENAI_ADMIN_KEY: emulator.adminKey,
       OPENAI_BASE_URL: emulator.baseUrl,
+      TENURE_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     });
     store = await Store.open(config.store);
     worker = await startWorker(config, { logger: log.logger, connection: env.nativeConnection, bundle, store });

@@ -1,18 +1,23 @@
 // A hostile burst against the real trigger server on the real Temporal dev server:
 // 2,000 requests — bad, stale and future signatures, huge bodies, wrong content types,
 // broken JSON, schema violations, prototype-pollution keys, deep nesting, bytes that are
-// not UTF-8, unknown sources and methods — in a seeded random order, with genuine
-// generic, BambooHR and HiBob deliveries (and their redeliveries) in among them. Every
+// not UTF-8, unknown sources and methods, ids too long, replays, conditions built to be
+// costly (a ReDoS pattern, nested maps over a large list) — in a seeded random order, with
+// genuine generic, BambooHR and HiBob deliveries (and their redeliveries) in among them,
+// whose values are hostile too (markup, a backtracking bait, control characters). Every
 // request must get its class's status; every genuine event must become exactly one run.
-// The enrichers stand in for BambooHR's and HiBob's APIs, which cannot run here.
+// The enrichers stand in for BambooHR's and HiBob's APIs, which cannot run here. A second
+// test throws hostile expressions at the definition loader and counts what becomes of them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
 import type { Enricher } from '../../activities/index.ts';
 import { Secret } from '../../config/index.ts';
+import { eventContext, evaluateCondition, ExpressionError, loadDefinitionText } from '../../dsl/index.ts';
 import { seededRandom } from '../../emulator/index.ts';
 import { bamboohrSource, genericSource, hibobSource, signBambooHr, signGeneric, signHiBob } from '../../triggers/index.ts';
 import { bundleWorkflows } from '../../workers/index.ts';
 import { plan, startHarness, unique, type Harness } from './triggers-harness.ts';
+import { itReplaysEveryWorkflow } from '../helpers/replay-all.ts';
 
 const TOTAL = 2_000;
 const GENUINE = 150;
@@ -23,6 +28,8 @@ const SEED = 20261129;
 const GENERIC_SECRET = new Secret('whsec_ZnV6eiB0ZXN0IHNlY3JldCBmb3IgdGhlIGdlbmVyaWMgc291cmNl');
 const BAMBOO_SECRET = new Secret('fuzz-bamboo-private-key');
 const BOB_SECRET = new Secret('fuzz-hibob-webhook-secret');
+/** HiBob's `triggeredAt` for the genuine deliveries: now, since older ones are refused as replays. */
+const TRIGGERED_AT = new Date().toISOString().replace('Z', '');
 const WRONG = { generic: new Secret('whsec_d3Jvbmcgc2VjcmV0IGZvciB0aGUgZnV6eiB0ZXN0cw=='), other: new Secret('wrong-secret-for-fuzzing') };
 
 
@@ -37,14 +44,25 @@ interface Shot {
   runs?: string[];
 }
 
+/** Values HR could send that must reach nobody as markup and stall nothing: in every vendor's format. */
+const HOSTILE = {
+  title: `${'a'.repeat(30)}!`,
+  firstName: '<!channel> <https://evil.example|payroll> & \u202egnp.exe',
+  lastName: 'Robert\'); DROP TABLE identities;--',
+};
+
 const plans = [
   plan('fz-hired', { event: 'employee.hired' }, []),
   plan('fz-departed', { event: 'employee.departed' }, []),
   plan('fz-updated', { event: 'employee.updated' }, []),
+  // Conditions built to be costly, on an event type no genuine delivery carries: each must be answered at once, matching nothing.
+  plan('fz-redos', { event: 'contract.renewed', if: 'employee.title.matches("^(a+)+$")' }, []),
+  plan('fz-split', { event: 'contract.renewed', if: 'employee.title.split("").map(a, employee.title.split("").map(b, a + b)).size() < 0' }, []),
+  { ...plan('fz-costly', { event: 'contract.renewed', if: 'vars.xs.map(a, vars.xs.map(b, vars.xs.map(c, vars.xs.map(d, a + b + c + d)))).size() < 0' }, []), vars: { xs: Array.from({ length: 100 }, (_, i) => i) } },
 ];
 const planFor = { 'employee.hired': 'fz-hired', 'employee.departed': 'fz-departed', 'employee.updated': 'fz-updated' } as const;
 
-const fakeApi = (vendor: string): Enricher => ({ vendor, enrich: async (event) => ({ employee: { email: `${event.employee.id.toLowerCase()}@example.com` } }) });
+const fakeApi = (vendor: string): Enricher => ({ vendor, enrich: async (event) => ({ employee: { email: `${event.employee.id.toLowerCase()}@example.com`, ...HOSTILE } }) });
 
 describe('hostile burst with genuine events in among it', () => {
   let h: Harness;
@@ -73,18 +91,18 @@ describe('hostile burst with genuine events in among it', () => {
       const flavour = i % 4;
       if (flavour === 0) {
         const type = pick(['employee.hired', 'employee.departed', 'employee.updated'] as const);
-        const body = JSON.stringify({ id: `evt_${id}`, type, occurredAt: '2026-11-20T10:00:00Z', source: 'generic', employee: { id, email: `${id}@example.com` } });
+        const body = JSON.stringify({ id: `evt_${id}`, type, occurredAt: '2026-11-20T10:00:00Z', source: 'generic', employee: { id, email: `${id}@example.com`, ...HOSTILE } });
         genuine.push({ kind: 'genuine generic', method: 'POST', path: '/webhooks/generic', build: () => ({ headers: { ...json, ...signGeneric(GENERIC_SECRET, `evt_${id}`, body) }, body }), expected: [202], runs: [`${planFor[type]}/${id}/evt_${id}`] });
       } else if (flavour === 1) {
         // Field-based BambooHR: several employees in one delivery.
         const ids = [`${id}-a`, `${id}-b`];
-        const body = JSON.stringify({ employees: ids.map((e) => ({ id: e, action: 'Created', timestamp: '2026-03-02T09:15:00+0000', changedFields: [], fields: { 'Work Email': `${e}@example.com` } })) });
+        const body = JSON.stringify({ employees: ids.map((e) => ({ id: e, action: 'Created', timestamp: '2026-03-02T09:15:00+0000', changedFields: [], fields: { 'Work Email': `${e}@example.com`, 'Job Title': HOSTILE.title, 'First Name': HOSTILE.firstName, 'Last Name': HOSTILE.lastName } })) });
         genuine.push({ kind: 'genuine bamboohr fields', method: 'POST', path: '/webhooks/bamboohr', build: () => ({ headers: { ...json, ...signBambooHr(BAMBOO_SECRET, body) }, body }), expected: [202], runs: ids.map((e) => `fz-hired/${e}/`) });
       } else if (flavour === 2) {
         const body = JSON.stringify({ type: 'employee.created', timestamp: '2026-03-02T09:15:00+0000', data: { companyId: '1', employeeId: id } });
         genuine.push({ kind: 'genuine bamboohr thin', method: 'POST', path: '/webhooks/bamboohr', build: () => ({ headers: { ...json, ...signBambooHr(BAMBOO_SECRET, body) }, body }), expected: [202], runs: [`fz-hired/${id}/`] });
       } else {
-        const body = JSON.stringify({ companyId: 7, type: 'employee.left', triggeredBy: 'system', triggeredAt: '2026-04-01T00:00:03.120441', version: 'v2', data: { employeeId: id } });
+        const body = JSON.stringify({ companyId: 7, type: 'employee.left', triggeredBy: 'system', triggeredAt: TRIGGERED_AT, version: 'v2', data: { employeeId: id } });
         genuine.push({ kind: 'genuine hibob', method: 'POST', path: '/webhooks/hibob', build: () => ({ headers: { ...json, ...signHiBob(BOB_SECRET, body) }, body }), expected: [202], runs: [`fz-departed/${id}/`] });
       }
     }
@@ -123,10 +141,25 @@ describe('hostile burst with genuine events in among it', () => {
         return { kind: 'schema violation', method: 'POST', path, build: () => ({ headers: { ...json, ...signGeneric(GENERIC_SECRET, 'm', body), ...signBambooHr(BAMBOO_SECRET, body), ...signHiBob(BOB_SECRET, body) }, body }), expected: [400] };
       },
       (n) => ({ kind: 'prototype pollution', method: 'POST', path: '/webhooks/bamboohr', build: () => { const body = pick([`{"employees":[{"id":"x${n}","action":"Created","fields":{"__proto__":{"admin":true}}}]}`, `{"type":"employee.created","data":{"employeeId":"x","constructor":{"prototype":{"admin":true}}}}`]); return { headers: { ...json, ...signBambooHr(BAMBOO_SECRET, body) }, body }; }, expected: [400] }),
-      () => ({ kind: 'deep nesting', method: 'POST', path: '/webhooks/hibob', build: () => { const body = `{"companyId":1,"type":"employee.left","triggeredAt":"2026-04-01T00:00:00","data":{"employeeId":"d","x":${deep}}}`; return { headers: { ...json, ...signHiBob(BOB_SECRET, body) }, body }; }, expected: [202, 200] }),
+      () => ({ kind: 'deep nesting', method: 'POST', path: '/webhooks/hibob', build: () => { const body = `{"companyId":1,"type":"employee.left","triggeredAt":"${TRIGGERED_AT}","data":{"employeeId":"d","x":${deep}}}`; return { headers: { ...json, ...signHiBob(BOB_SECRET, body) }, body }; }, expected: [202, 200] }),
       () => ({ kind: 'not UTF-8', method: 'POST', path: '/webhooks/hibob', build: () => { const body = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]); return { headers: { ...json, 'bob-signature': signHiBob(BOB_SECRET, body.toString('latin1'))['bob-signature'] as string }, body }; }, expected: [400] }),
       (n) => ({ kind: 'unknown source', method: 'POST', path: `/webhooks/${pick(['workday', 'admin', '..%2f..%2fetc', 'x'.repeat(300), '__proto__', 'constructor'])}${n % 2 ? '' : '?debug=1'}`, build: () => ({ headers: json, body: validHire(`x${n}`) }), expected: [404, 414] }),
       () => ({ kind: 'wrong method', method: pick(['GET', 'PUT', 'DELETE', 'PATCH']), path: '/webhooks/generic', build: () => ({ headers: {} }), expected: [404] }),
+      (n) => ({ kind: 'costly conditions', method: 'POST', path: '/webhooks/generic', build: () => { const body = JSON.stringify({ id: `evt_cc${n}`, type: 'contract.renewed', occurredAt: '2026-11-20T10:00:00Z', source: 'generic', employee: { id: `cc${n}`, email: `cc${n}@example.com`, title: pick([HOSTILE.title, `${'a'.repeat(199)}!`, `${'a'.repeat(100)}b${'a'.repeat(99)}`]) } }); return { headers: signedGeneric(body), body }; }, expected: [200] }),
+      (n) => {
+        // An id within each vendor's own limits in UTF-16 units or not, but too long in UTF-8 bytes (the one measure).
+        const id = pick(['😀'.repeat(200), 'x'.repeat(129), 'é'.repeat(65), '😀'.repeat(33)]);
+        const path = pick(['/webhooks/generic', '/webhooks/bamboohr', '/webhooks/hibob'] as const);
+        const bodies = {
+          '/webhooks/generic': () => JSON.stringify({ id: `evt_long${n}`, type: 'employee.hired', occurredAt: '2026-11-20T10:00:00Z', source: 'generic', employee: { id, email: 'long@example.com' } }),
+          '/webhooks/bamboohr': () => JSON.stringify({ employees: [{ id, action: 'Created', fields: { 'Work Email': 'long@example.com' } }] }),
+          '/webhooks/hibob': () => JSON.stringify({ companyId: 1, type: 'employee.created', triggeredAt: TRIGGERED_AT, data: { employeeId: id } }),
+        };
+        const body = bodies[path]();
+        return { kind: 'id too long', method: 'POST', path, build: () => ({ headers: { ...json, ...signGeneric(GENERIC_SECRET, 'm', body), ...signBambooHr(BAMBOO_SECRET, body), ...signHiBob(BOB_SECRET, body) }, body }), expected: [400] };
+      },
+      (n) => ({ kind: 'replayed hibob', method: 'POST', path: '/webhooks/hibob', build: () => { const body = JSON.stringify({ companyId: 7, type: 'employee.left', triggeredAt: '2025-11-20T00:00:00', data: { employeeId: `old${n}` } }); return { headers: { ...json, ...signHiBob(BOB_SECRET, body) }, body }; }, expected: [401] }),
+      (n) => ({ kind: 'junk after timestamp', method: 'POST', path: '/webhooks/generic', build: () => { const body = validHire(`x${n}`); return { headers: { ...signedGeneric(body), 'webhook-timestamp': `${Math.floor(Date.now() / 1000)}xyz` }, body }; }, expected: [401] }),
       () => ({ kind: 'oversized header', method: 'POST', path: '/webhooks/generic', build: () => ({ headers: { ...json, 'webhook-signature': `v1,${'A'.repeat(20_000)}` }, body: '{}' }), expected: [431] }),
     ];
     const shots: Shot[] = [...genuine, ...redeliveries];
@@ -209,4 +242,64 @@ describe('hostile burst with genuine events in among it', () => {
       ].join('\n'),
     );
   });
+
+  it('refuses hostile expressions in definitions with a code and a position, or bounds what they cost', () => {
+    const random = seededRandom(SEED);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const list = (n: number) => `[${Array.from({ length: n }, (_, i) => i).join(', ')}]`;
+    const nested = (depth: number) => {
+      let body = 'x0';
+      for (let d = depth - 1; d >= 0; d--) body = `vars.xs.map(x${d}, ${d === depth - 1 ? `x${d} + x0` : body})`;
+      return `${body}.size() > 0`;
+    };
+    const generators: (() => { expression: string; vars?: string })[] = [
+      () => ({ expression: `employee.title.matches("${pick(['^(a+)+$', '(a|aa)+$', '(x+x+)+y', '^(\\\\w+\\\\s?)*$', '(.*a){12}'])}")` }),
+      () => ({ expression: `employee.title.matches("${pick(['(?<=a)b', '(a)\\\\1', '(?=x)y', '(?!x)y', 'a{2,1001}'])}")` }),
+      () => ({ expression: nested(2 + Math.floor(random() * 3)), vars: `xs: ${list(pick([10, 100, 300]))}` }),
+      () => ({ expression: `${Array.from({ length: pick([10, 200, 600]) }, () => 'employee.title').join(' + ')} != ""` }),
+      () => ({ expression: `employee.title.split("").map(a, employee.title.split("").map(b, a + b).join()).size() ${pick(['>', '<'])} 0` }),
+      () => ({ expression: `${'('.repeat(pick([20, 300]))}true${')'.repeat(300)}` }),
+      () => ({ expression: pick(['employee.title.replace("a", "b") == ""', 'employee.nope == 1', 'steps.x.output == 1', 'process.env == null']) }),
+    ];
+    const counts = new Map<string, number>();
+    const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+    const hostileHire = eventContext({ id: 'evt_h', type: 'employee.hired', occurredAt: '2026-11-20T10:00:00Z', source: 'generic', employee: { id: 'H', email: 'h@example.com', title: `${'a'.repeat(199)}!` } });
+    let slowest = 0;
+    for (let i = 0; i < 300; i++) {
+      const { expression, vars } = pick(generators)();
+      const text = `name: fz-expr-${i}\n${vars ? `vars:\n  ${vars}\n` : ''}on:\n  event: employee.hired\n  if: '${expression.replace(/'/g, "''")}'\nsteps:\n  - id: tell\n    action: notify\n    with: { channel: it, text: hi }\n`;
+      const started = performance.now();
+      const { plan: loaded, problems } = loadDefinitionText(text, `fz-expr-${i}.yaml`);
+      if (problems.length > 0) {
+        for (const problem of problems) {
+          expect(['BAD_REGEX', 'EXPRESSION_BUDGET', 'BAD_EXPRESSION', 'INVALID_VALUE']).toContain(problem.code);
+          expect(problem.line).toBeGreaterThan(0);
+          expect(problem.col).toBeGreaterThan(0);
+          count(`refused at load: ${problem.code}`);
+        }
+      } else {
+        const context = { ...hostileHire, vars: (loaded!.vars ?? {}) as typeof hostileHire.vars };
+        try {
+          evaluateCondition(loaded!.trigger && 'if' in loaded!.trigger ? (loaded!.trigger.if as string) : 'true', context);
+          count('loaded, evaluated');
+        } catch (error) {
+          if (!(error instanceof ExpressionError)) throw error;
+          count(`loaded, failed on the values: ${error.message.split(' (in ')[0]?.slice(0, 40)}`);
+        }
+      }
+      slowest = Math.max(slowest, performance.now() - started);
+    }
+    // Every one was decided quickly: refused, or evaluated within its budget (a loose bound: the machine is shared).
+    expect(slowest).toBeLessThan(2_000);
+    expect([...counts.keys()].some((k) => k.includes('BAD_REGEX'))).toBe(true);
+    expect([...counts.keys()].some((k) => k.includes('EXPRESSION_BUDGET'))).toBe(true);
+    console.log(
+      [
+        `fuzz: 300 hostile expressions in definitions (seed ${SEED}), slowest load and evaluation ${slowest.toFixed(0)} ms`,
+        ...[...counts].sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => `  ${key.padEnd(72)} ${n}`),
+      ].join('\n'),
+    );
+  });
+
+  itReplaysEveryWorkflow(() => h);
 });

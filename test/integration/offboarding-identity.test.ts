@@ -6,6 +6,7 @@ import type { Plan } from '../../dsl/index.ts';
 import type { HrEvent } from '../../events/index.ts';
 import type { DefinitionRunResult } from '../../workflows/index.ts';
 import { compilePlan as plan, startHarness, type Harness } from '../helpers/harness.ts';
+import { itReplaysEveryWorkflow } from '../helpers/replay-all.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 import { eventually } from '../helpers/process.ts';
 
@@ -85,4 +86,6 @@ describe('offboarding finds people by HR identity', () => {
     const result = (await leaving.result()) as DefinitionRunResult;
     expect(result.steps[0]).toMatchObject({ outcome: 'noop' });
   });
+
+  itReplaysEveryWorkflow(() => h);
 });

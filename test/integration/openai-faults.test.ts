@@ -7,6 +7,7 @@ import type { Plan } from '../../dsl/index.ts';
 import type { HrEvent } from '../../events/index.ts';
 import type { DefinitionRunResult } from '../../workflows/index.ts';
 import { compilePlan, startHarness, type Harness } from '../helpers/harness.ts';
+import { itReplaysEveryWorkflow } from '../helpers/replay-all.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 
 const DEFINITION = `
@@ -104,4 +105,52 @@ describe('invites under injected faults', () => {
         `${faulted} faults in all (counts ${JSON.stringify(emulator.faults.counts)}), ${attempts} activity attempts in all`,
     );
   });
+
+  it('a removal whose answer was lost is recorded as removed, not noop: the retry finds gone what the identity map knew', async () => {
+    emulator.faults.clear();
+    const offboard = compilePlan(`
+name: offboard-lost
+on: { event: employee.departed }
+steps:
+  - id: remove
+    action: openai.remove
+    with: { email: "\${{ employee.email }}" }
+    timeout: 10s
+    retry: { maxAttempts: 5 }
+`);
+    const stamp = Date.now();
+    const people = [0, 1, 2].map((i) => ({ id: `L-${stamp}-${i}`, email: `leaver${stamp}-${i}@example.com` }));
+    // Tenure invited them: the identity map holds each invite id.
+    for (const p of people) {
+      const invite = emulator.organization.createInvite({ email: p.email, role: 'reader' });
+      await h.store.record({
+        recordKey: `onboard/${p.id}/hire/invite`, runId: `onboard/${p.id}/hire`, definition: 'onboard', definitionHash: 'c'.repeat(64), eventId: `hire-${p.id}`,
+        eventType: 'employee.hired', source: 'generic', employeeId: p.id, stepId: 'invite', action: 'openai.invite', target: p.email, outcome: 'created', openaiIds: { inviteId: invite.id },
+        identity: { status: 'invited', email: p.email, inviteId: invite.id },
+      });
+    }
+    // Every revocation takes effect, but its answer never arrives: each retry finds the invite gone.
+    emulator.faults.set({ seed: 7, rules: [{ path: '/v1/organization/invites/*', method: 'DELETE', rate: 1, times: people.length, kind: 'drop', when: 'after', status: 503, ms: 0 }] });
+    try {
+      const results = (await Promise.all(
+        people.map(async (p) => {
+          const event: HrEvent = { id: `evt_departed_${p.id}`, type: 'employee.departed', occurredAt: new Date(stamp).toISOString(), source: 'generic', employee: { id: p.id, email: p.email } };
+          const handle = await temporal.client.workflow.start('definitionRun', { taskQueue: config.taskQueue, workflowId: `offboard-lost/${p.id}/${event.id}`, args: [{ plan: offboard, event }] });
+          return handle.result();
+        }),
+      )) as DefinitionRunResult[];
+      expect(emulator.faults.counts.drop).toBe(people.length);
+      for (const [i, p] of people.entries()) {
+        expect(emulator.organization.listInvites().filter((inv) => inv.email === p.email && inv.status === 'pending')).toEqual([]);
+        expect(results[i]!.steps).toEqual([expect.objectContaining({ id: 'remove', outcome: 'removed' })]);
+        const audit = await h.store.audit({ employeeId: p.id, action: 'openai.remove' });
+        expect(audit.map((a) => [a.outcome, a.openaiIds.inviteId])).toEqual([['removed', expect.stringMatching(/^invite-/)]]);
+        expect(await h.store.identity('generic', p.id)).toMatchObject({ status: 'removed' });
+      }
+    } finally {
+      emulator.faults.clear();
+    }
+  });
+
+  itReplaysEveryWorkflow(() => h);
 });

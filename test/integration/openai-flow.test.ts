@@ -2,8 +2,9 @@
 // HTTP to the emulator (Admin API and its SCIM service, each with its own secret). The
 // wait for acceptance is watched from outside: between looks the activity is scheduled,
 // not running, so it holds no worker slot. Afterwards the admin key and the SCIM token are
-// searched for in every log line, in the run's history (payloads decoded) and in the
-// results store (rows and raw database files).
+// searched for in every log line, in the run's history (raw, and with its payloads
+// decrypted) and in the results store (rows and raw database files). The raw history holds
+// no email: payloads are encrypted.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,9 +12,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { loadDefinitionText } from '../../dsl/index.ts';
 import type { HrEvent } from '../../events/index.ts';
-import type { DefinitionRunResult } from '../../workflows/index.ts';
+import type { DefinitionRunResult, RunState } from '../../workflows/index.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { allText } from '../helpers/history.ts';
+import { itReplaysEveryWorkflow } from '../helpers/replay-all.ts';
+import { allText, decodedText } from '../helpers/history.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 
 const ADMIN_KEY = 'sk-admin-flowtest-4f1c9a77e2b04d5c8a1b';
@@ -87,17 +89,24 @@ steps:
       args: [{ plan: plan!, event }],
     });
 
-    // Between looks the wait is a scheduled retry, not a running activity.
-    const pending = await until(
+    // The wait shows as waiting: the run's status and details, and a child workflow that looks,
+    // then sleeps on a timer (a minute at first, here capped at the configured 300 ms).
+    const waiting = await until(
       async () => {
-        const activity = (await handle.describe()).raw.pendingActivities?.[0];
-        const waiting = activity?.activityType?.name === 'openaiAwaitAcceptance' && (activity.attempt ?? 0) >= 2 && activity.state === 1; // 1 = SCHEDULED
-        return waiting ? activity : undefined;
+        const state = await handle.query<RunState>('status');
+        return state.status === 'waiting' && state.currentStep === 'accepted' ? state : undefined;
       },
       30_000,
-      'the acceptance wait to be between looks',
+      'the run to wait for acceptance',
     );
-    expect(pending.lastFailure?.applicationFailureInfo?.type).toBe('INVITE_NOT_YET_ACCEPTED');
+    expect(waiting.status).toBe('waiting');
+    const meta = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(meta.currentDetails).toMatch(/waiting for ada@example\.com to accept the invite `invite-\w+` sent \d{4}-\d\d-\d\dT[^;]+; next look at \d{4}-/);
+    const child = temporal.client.workflow.getHandle(`${handle.workflowId}/accepted/acceptance`);
+    const looks = async () => ((await child.fetchHistory()).events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length;
+    await until(async () => ((await looks()) >= 2 ? true : undefined), 30_000, 'the child workflow to look twice');
+    const childMeta = await child.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(childMeta.currentDetails).toMatch(/^Waiting for ada@example\.com to accept the invite `invite-\w+` sent .+; next look at \d{4}-/);
     const invite = emulator.organization.listInvites().find((i) => i.email === 'ada@example.com')!;
     // The person clicks the email.
     const accepted = await fetch(`${emulator.url}/_emulator/invites/${invite.id}/accept`, { method: 'POST' });
@@ -106,6 +115,14 @@ steps:
 
     const result = (await handle.result()) as DefinitionRunResult;
     expect(result.status).toBe('done');
+    // No failing attempt anywhere: every look is one successful activity, the pauses are timers.
+    const childEvents = (await child.fetchHistory()).events ?? [];
+    expect(childEvents.filter((e) => e.activityTaskFailedEventAttributes)).toEqual([]);
+    expect(childEvents.map((e) => e.activityTaskStartedEventAttributes?.attempt).filter((n) => typeof n === 'number' && n > 1)).toEqual([]);
+    const scheduled = ((await handle.fetchHistory()).events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(scheduled).toContain('openaiLookForAcceptance');
+    expect(scheduled).not.toContain('openaiAwaitAcceptance');
+    expect((await child.describe()).status.name).toBe('COMPLETED');
     expect(result.steps.map((s) => [s.id, s.outcome])).toEqual([
       ['invite', 'created'],
       ['accepted', 'noop'],
@@ -132,7 +149,8 @@ steps:
     expect(calls.filter((c) => c.endsWith(' 401'))).toEqual([]);
 
     // No secret in logs, history or store.
-    const history = allText(await handle.fetchHistory());
+    const raw = await handle.fetchHistory();
+    const history = await decodedText(raw);
     const rows = JSON.stringify(audit);
     const files = [config.store.kind === 'sqlite' ? config.store.file : '']
       .flatMap((f) => [f, `${f}-wal`])
@@ -140,7 +158,12 @@ steps:
       .map((f) => readFileSync(f).toString('latin1'))
       .join('\n');
     expect(runtimeLines.some((l) => l.includes('action done'))).toBe(true);
-    expect(history).toContain('ada@example.com');
+    // Activity and workflow logs at INFO and above name the person by a masked address only.
+    const infoAndAbove = runtimeLines.filter((l) => /^(INFO|WARN|ERROR)\b/.test(l));
+    expect(infoAndAbove.some((l) => l.includes('action done') && l.includes('a•••@example.com'))).toBe(true);
+    expect(infoAndAbove.filter((l) => l.includes('ada@example.com'))).toEqual([]);
+    expect(allText(raw)).not.toContain('ada@example.com');
+    expect(history).toContain('ada@example.com'); // the search does see inside decrypted payloads
     expect(files).toContain('ada@example.com');
     for (const secret of [ADMIN_KEY, SCIM_TOKEN]) {
       expect({ where: 'logs', found: [...log.lines, ...runtimeLines].some((l) => l.includes(secret)) }).toEqual({ where: 'logs', found: false });
@@ -148,4 +171,6 @@ steps:
       expect({ where: 'store', found: rows.includes(secret) || files.includes(secret) }).toEqual({ where: 'store', found: false });
     }
   });
+
+  itReplaysEveryWorkflow(() => h);
 });

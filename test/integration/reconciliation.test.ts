@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadDefinitionFile, type Plan } from '../../dsl/index.ts';
 import type { ScheduledRunResult } from '../../workflows/index.ts';
+import { employeeWorkflowId } from '../../workflows/shared.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { itReplaysEveryWorkflow } from '../helpers/replay-all.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 
 describe('scheduled reconciliation from the identity map', () => {
@@ -40,6 +42,7 @@ describe('scheduled reconciliation from the identity map', () => {
       target: email,
       outcome: 'created',
       openaiIds: { inviteId: invite.id },
+      identity: { status: 'invited', email, inviteId: invite.id },
     });
     await h.store.noteHrEvent({ source: 'generic', employeeId, email, eventId: `${hr}-${employeeId}`, eventType: hr, occurredAt: '2026-11-20T12:00:00Z' });
     return invite.id;
@@ -70,6 +73,11 @@ describe('scheduled reconciliation from the identity map', () => {
     const audit = await h.store.audit({ employeeId: 'R-LEFT', action: 'openai.remove' });
     expect(audit.map((a) => [a.definition, a.outcome, a.openaiIds.inviteId])).toEqual([['reconcile-departed', 'removed', leaver]]);
 
+    // The run went through the person's entity workflow: it asked it for the lease, and the entity closed after it.
+    await h.temporal.client.workflow.getHandle(employeeWorkflowId('generic', 'R-LEFT')).result();
+    const runHistory = await h.temporal.client.workflow.getHandle(first.result!.runs[0]!).fetchHistory();
+    expect(runHistory.events?.map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName).filter(Boolean)).toEqual(['leaseRequest', 'runEnded']);
+
     const second = await tick('2026-11-30T06:00:00Z', 5);
     expect(second.result!.runs).toEqual([]);
   });
@@ -81,4 +89,6 @@ describe('scheduled reconciliation from the identity map', () => {
     expect(guarded.error!.cause?.type).toBe('GUARD_TRIPPED');
     for (const id of invites) expect(h.emulator.organization.invites.has(id)).toBe(true);
   });
+
+  itReplaysEveryWorkflow(() => h);
 });

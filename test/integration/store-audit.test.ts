@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Secret } from '../../config/index.ts';
 import { AUDIT_CSV_COLUMNS, Store, type AuditEntry, type AuditRecord } from '../../store/index.ts';
-import { buildTriggerServer } from '../../triggers/index.ts';
+import { buildTriggerServer, operatorAuthenticator } from '../../triggers/index.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 import { BACKENDS, createBackend, POSTGRES_URL, postgresUrlFor, type TestBackend } from '../helpers/store-backends.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
@@ -70,7 +70,7 @@ describe.each(BACKENDS)('the audit log for an auditor, on %s', (name) => {
       entry(3, { employeeId: 'E-2002', runId: 'onboard-openai/E-2002/evt_3', target: '=HYPERLINK("http://evil.example","x")', outcome: 'failed', openaiIds: {}, errorType: 'OPENAI_INVALID_REQUEST', errorMessage: 'Invalid email, "=1+1"' }),
       new Date('2026-12-02T09:00:00.000Z'),
     );
-    app = buildTriggerServer({ client: temporal.client, taskQueue: 'unused', sources: [], plans: () => [], logger: memoryLogger().logger, audit: { store, token: new Secret(TOKEN) } });
+    app = buildTriggerServer({ client: temporal.client, taskQueue: 'unused', sources: [], plans: () => [], logger: memoryLogger().logger, audit: { store, authenticate: operatorAuthenticator({ operators: [], adminToken: new Secret(TOKEN) }) } });
     await app.ready();
   });
 
@@ -171,7 +171,7 @@ describe('GET /admin/audit with the store down', () => {
     const viaProxy = new URL(postgresUrlFor(backend.schema!));
     viaProxy.port = String(proxy.port);
     const store = await Store.open({ kind: 'postgres', url: new Secret(viaProxy.toString()) });
-    const app = buildTriggerServer({ client: temporal.client, taskQueue: 'unused', sources: [], plans: () => [], logger: memoryLogger().logger, audit: { store, token: new Secret(TOKEN) } });
+    const app = buildTriggerServer({ client: temporal.client, taskQueue: 'unused', sources: [], plans: () => [], logger: memoryLogger().logger, audit: { store, authenticate: operatorAuthenticator({ operators: [], adminToken: new Secret(TOKEN) }) } });
     try {
       const auth = { authorization: `Bearer ${TOKEN}` };
       await proxy.down();

@@ -1,6 +1,6 @@
 // Shared by the triggers integration tests: a real trigger server in front of the real
 // Temporal dev server, a real worker, the emulator and a SQLite store. Not a test file.
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { buildTriggerServer, type Source, type TriggerServerOptions } from '../.
 import { startWorker, type RunningWorker } from '../../workers/index.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 import { connectTemporal, temporalAddress, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.ts';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys.ts';
 
 /** A hand-built plan, as the compiler would produce it. */
 export function plan(name: string, trigger: PlanTrigger, steps: Omit<ActionStep, 'kind' | 'timeoutMs' | 'retry' | 'continueOnError'>[]): Plan {
@@ -62,7 +63,7 @@ export interface Harness {
 }
 
 export async function startHarness(options: {
-  bundle: WorkflowBundleWithSourceMap;
+  bundle: WorkflowBundleOption;
   plans: readonly Plan[];
   sources: readonly Source[];
   enrichers?: readonly Enricher[];
@@ -77,6 +78,7 @@ export async function startHarness(options: {
     TENURE_TASK_QUEUE: uniqueTaskQueue('triggers'),
     TENURE_HOME: home,
     OPENAI_ADMIN_KEY: emulator.adminKey,
+    TENURE_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     OPENAI_BASE_URL: emulator.baseUrl,
     PORT: '0',
   });
@@ -96,6 +98,7 @@ export async function startHarness(options: {
     sources: options.sources,
     plans: () => options.plans,
     logger: log.logger,
+    events: store,
     ...options.server,
   });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -3,7 +3,7 @@
 // emulator. The one stand-in is the BambooHR enricher, a small in-memory directory in
 // place of BambooHR's API, which cannot run here.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,13 +15,18 @@ import type { Employee, EventType } from '../../events/index.ts';
 import { bamboohrSource, genericSource, hibobSource, signBambooHr, signGeneric, signHiBob } from '../../triggers/index.ts';
 import { bundleWorkflows } from '../../workers/index.ts';
 import type { DefinitionRunResult, RunState } from '../../workflows/index.ts';
+import { employeeWorkflowId } from '../../workflows/shared.ts';
+import { decodedText } from '../helpers/history.ts';
 import { eventually } from '../helpers/process.ts';
 import { plan, post, startHarness, unique, type Harness } from './triggers-harness.ts';
+import { itReplaysEveryWorkflow } from '../helpers/replay-all.ts';
 
 const run = promisify(execFile);
 const GENERIC_SECRET = new Secret('whsec_dGhpcyBpcyB0aGUgdHJpZ2dlcnMgdGVzdCBzZWNyZXQ=');
 const BAMBOO_SECRET = new Secret('bamboo-private-key-for-tests');
 const BOB_SECRET = new Secret('hibob-secret-for-the-tests');
+/** A HiBob `triggeredAt` of now (older deliveries are refused as replays), in Bob's zone-less format. */
+const fresh = () => new Date().toISOString().replace('Z', '');
 
 const plans = [
   plan('onboard', { event: 'employee.hired', if: 'employee.employmentType != "intern"' }, [
@@ -43,7 +48,7 @@ const bambooEnricher: Enricher = {
 };
 
 describe('trigger server with real Temporal', () => {
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: WorkflowBundleOption;
   let h: Harness;
   const url = (source: string) => `${h.baseUrl}/webhooks/${source}`;
 
@@ -157,7 +162,7 @@ describe('trigger server with real Temporal', () => {
     const runs = updated.json.events![0]!.runs;
     expect(runs.map((r) => r.split('/')[0]).sort()).toEqual(['offboard', 'on-update']);
     const byPlan = Object.fromEntries(await Promise.all(runs.map(async (r) => [r.split('/')[0], await result(r)] as const)));
-    expect(byPlan['offboard']).toMatchObject({ status: 'done', steps: [{ id: 'tell-it', outcome: 'created' }] });
+    expect(byPlan['offboard']).toMatchObject({ status: 'done', steps: [{ id: 'tell-it', outcome: 'logged' }] });
     expect(byPlan['on-update']).toMatchObject({ steps: [], skipped: expect.stringContaining('employee.departed') });
   });
 
@@ -167,7 +172,7 @@ describe('trigger server with real Temporal', () => {
     expect(ping.json).toMatchObject({ ping: true, events: [] });
 
     const id = unique('H');
-    const left = await bob({ companyId: 731902, type: 'employee.left', triggeredBy: 'system', triggeredAt: '2026-04-01T00:00:03.120441', version: 'v2', data: { employeeId: id } });
+    const left = await bob({ companyId: 731902, type: 'employee.left', triggeredBy: 'system', triggeredAt: fresh(), version: 'v2', data: { employeeId: id } });
     expect(left.status).toBe(202);
     const runId = left.json.events![0]!.runs[0]!;
     expect(runId).toMatch(new RegExp(`^offboard/${id}/hibob_`));
@@ -177,10 +182,10 @@ describe('trigger server with real Temporal', () => {
       return state.status === 'needs-attention' ? state : undefined;
     }, 60_000, 'the run to park');
     expect(parked.attention).toMatchObject({ step: 'enrich', error: { type: 'ENRICHMENT_UNAVAILABLE' }, skippable: false });
-    await run.signal('abort', { by: 'ops@example.com' });
+    await run.executeUpdate('abort', { args: [{ by: 'ops@example.com', reason: 'no HiBob connector here' }] });
     await expect(result(runId)).rejects.toMatchObject({ cause: { type: 'RUN_ABORTED', cause: { type: 'ENRICHMENT_UNAVAILABLE' } } });
 
-    const ignored = await bob({ companyId: 731902, type: 'employee.joined', triggeredAt: '2026-04-01T00:00:03', data: { employeeId: id } });
+    const ignored = await bob({ companyId: 731902, type: 'employee.joined', triggeredAt: fresh(), data: { employeeId: id } });
     expect(ignored.status).toBe(200);
     expect(ignored.json).toMatchObject({ events: [], ignored: [{ type: 'employee.joined' }] });
   });
@@ -197,7 +202,7 @@ describe('trigger server with real Temporal', () => {
       ['plain text', post(url('generic'), body, { ...signed(body), 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       ['too large', post(url('generic'), `{"pad":"${'x'.repeat(1024 * 1024)}"}`, { 'content-type': 'application/json' }), 413, 'PAYLOAD_TOO_LARGE'],
       ['unsigned', post(url('generic'), body, { 'content-type': 'application/json' }), 401, 'INVALID_SIGNATURE'],
-      ['stale', post(url('generic'), body, { 'content-type': 'application/json', ...signGeneric(GENERIC_SECRET, 'm', body, new Date(Date.now() - 600_000)) }), 401, 'INVALID_SIGNATURE'],
+      ['stale', post(url('generic'), body, { 'content-type': 'application/json', ...signGeneric(GENERIC_SECRET, 'm', body, new Date(Date.now() - 600_000)) }), 401, 'STALE_DELIVERY'],
       ['bamboo wrong key', post(url('bamboohr'), '{}', { 'content-type': 'application/json', ...signBambooHr(new Secret('wrong-key-0123456789'), '{}') }), 401, 'INVALID_SIGNATURE'],
       ['bob unsigned', post(url('hibob'), '{}', { 'content-type': 'application/json' }), 401, 'INVALID_SIGNATURE'],
       ['broken JSON', post(url('generic'), '{"id":', signed('{"id":')), 400, 'MALFORMED_JSON'],
@@ -212,9 +217,11 @@ describe('trigger server with real Temporal', () => {
     const schema = await post(url('generic'), invalid, signed(invalid));
     expect(schema.status).toBe(400);
     expect(schema.json.error).toMatchObject({ code: 'INVALID_EVENT', problems: [{ path: 'employee.email' }, { path: 'employee.startDate' }] });
-    // A signature failure says nothing about why.
+    // A signature failure says nothing about why; a stale delivery says so (the time is no secret).
+    const wrong = await post(url('generic'), body, { 'content-type': 'application/json', ...signGeneric(new Secret('whsec_b3RoZXIgc2VjcmV0IGZvciB0aGUgdHJpZ2dlcnMgdGVzdA=='), 'm', body) });
+    expect(wrong.json.error).toEqual({ code: 'INVALID_SIGNATURE', message: 'invalid signature' });
     const stale = await post(url('generic'), body, { 'content-type': 'application/json', ...signGeneric(GENERIC_SECRET, 'm', body, new Date(Date.now() - 600_000)) });
-    expect(stale.json.error).toEqual({ code: 'INVALID_SIGNATURE', message: 'invalid signature' });
+    expect(stale.json.error).toEqual({ code: 'STALE_DELIVERY', message: expect.stringMatching(/more than 5 minutes old/) });
   });
 
   it('serves health, readiness and metrics by source and status', async () => {
@@ -257,8 +264,22 @@ describe('trigger server with real Temporal', () => {
   });
 
   it('keeps secrets out of logs and histories', async () => {
+    const secrets = [GENERIC_SECRET, BAMBOO_SECRET, BOB_SECRET, new Secret(h.emulator.adminKey)].map((s) => s.reveal());
     const lines = h.log.lines.join('\n');
-    for (const secret of [GENERIC_SECRET, BAMBOO_SECRET, BOB_SECRET, new Secret(h.emulator.adminKey)]) expect(lines).not.toContain(secret.reveal());
+    for (const secret of secrets) expect(lines).not.toContain(secret);
     expect(lines).toContain('"reqId"');
+
+    // Every run the tests above started (each recorded its steps) and each person's entity workflow, decoded.
+    const audit = await h.store.audit();
+    const workflowIds = [...new Set(audit.flatMap((row) => [row.runId, employeeWorkflowId(row.source, row.employeeId)]))];
+    expect(workflowIds.length).toBeGreaterThanOrEqual(10);
+    for (const workflowId of workflowIds) {
+      const history = await decodedText(await h.temporal.client.workflow.getHandle(workflowId).fetchHistory());
+      // Decoded: the payloads' own text is there to search (every one of these carries an HR event).
+      expect([workflowId, history.includes('"occurredAt"')]).toEqual([workflowId, true]);
+      for (const secret of secrets) expect([workflowId, history.includes(secret)]).toEqual([workflowId, false]);
+    }
   });
+
+  itReplaysEveryWorkflow(() => h);
 });

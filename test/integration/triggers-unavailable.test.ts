@@ -9,6 +9,7 @@ import { bundleWorkflows } from '../../workers/index.ts';
 import { memoryLogger } from '../helpers/logger.ts';
 import { freePort } from '../helpers/ports.ts';
 import { plan, post, startHarness, unique, type Harness } from './triggers-harness.ts';
+import { itReplaysEveryWorkflow } from '../helpers/replay-all.ts';
 
 const SECRET = new Secret('whsec_dW5hdmFpbGFibGUgdGVtcG9yYWwgdGVzdCBzZWNyZXQ=');
 const plans = [plan('onboard', { event: 'employee.hired' }, [{ id: 'invite', action: 'openai.invite', with: { email: '${{ employee.email }}', role: 'reader' } }])];
@@ -74,4 +75,6 @@ describe('Temporal unavailable', () => {
     const childStarts = (history.events ?? []).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes);
     expect(childStarts.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)).toEqual([runId]);
   });
+
+  itReplaysEveryWorkflow(() => h);
 });

@@ -4,7 +4,7 @@
 import { sleep } from '@temporalio/workflow';
 import { definitionRun as current, type DefinitionRunInput } from '../../workflows/definition-run.ts';
 
-export { employeeWorkflow, scheduledRun } from '../../workflows/index.ts';
+export { awaitAcceptance, employeeWorkflow, scheduledRun, syncWorkflow } from '../../workflows/index.ts';
 
 export async function definitionRun(input: DefinitionRunInput) {
   await sleep('1s');

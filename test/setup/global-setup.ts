@@ -5,9 +5,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool, startDevServer } from '../../devstack/index.ts';
+import { prebuiltWorkflowBundle } from '../../workers/bundle.ts';
 import { freePort } from '../helpers/ports.ts';
 
 export default async function globalSetup(): Promise<void> {
+  // The workflow bundle for the current sources, built here once (if they changed since the
+  // last build) rather than by several test files at the same time.
+  await prebuiltWorkflowBundle();
   const binary = requireTool('temporal', process.env);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tenure-test-temporal-'));

@@ -30,11 +30,19 @@ describe('the workflow lint guard', () => {
       "import type { Activities } from '../activities/index.ts';",
       "import { proxyActivities } from '@temporalio/workflow';",
       "import { waitTarget } from '../dsl/time.ts';",
+      "import { ACTIONS } from '../activities/actions/index.ts';",
       'export const a = proxyActivities<Activities>({ startToCloseTimeout: 1000 });',
-      'export const t = waitTarget;',
+      'export const t = [waitTarget, ACTIONS];',
       '',
     ].join('\n');
     expect(await problems(workflowCode, 'workflows/probe.ts')).toEqual([]);
     expect(await problems("import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", 'activities/probe.ts')).toEqual([]);
+  });
+
+  it('holds the action declarations to the same rule, zod allowed: workflows import them', async () => {
+    const declaration = ["import { z } from 'zod';", "import { request } from 'undici';", "import { readFileSync } from 'node:fs';", 'export const x = [z, request, readFileSync];', ''].join('\n');
+    expect((await problems(declaration, 'activities/actions/probe.ts')).filter((p) => p.startsWith('no-restricted-imports'))).toHaveLength(2);
+    // Workflows reach the declarations through their entry point only.
+    expect(await problems("import { openaiInvite } from '../activities/actions/openai-invite.ts';\nexport const x = openaiInvite;\n", 'workflows/probe.ts')).toHaveLength(1);
   });
 });

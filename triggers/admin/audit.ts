@@ -1,13 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { Secret } from '../../config/index.ts';
-import { queryProblem, requireAdminToken } from './auth.ts';
+import { queryProblem, requireOperator, type OperatorAuthenticator } from './auth.ts';
 import { auditCsv, parseSince, StoreInputError, StoreUnavailableError, type AuditEntry, type AuditQuery, type AuditReader } from '../../store/index.ts';
 
 export interface AuditAdminOptions {
   store: AuditReader;
-  /** TENURE_ADMIN_TOKEN: requests must send `Authorization: Bearer <token>`. */
-  token: Secret;
+  /** Who may call: requests send `Authorization: Bearer <token>` of an operator (or TENURE_ADMIN_TOKEN). */
+  authenticate: OperatorAuthenticator;
 }
 
 /** Default and largest page of the JSON answer, rows. */
@@ -25,17 +24,17 @@ const querySchema = z.strictObject({
 });
 
 /**
- * `GET /admin/audit`: the audit log over HTTP, behind the admin token (compared in
- * constant time by @fastify/bearer-auth). Query: `employee`, `source`, `action`, `run`,
+ * `GET /admin/audit`: the audit log over HTTP, for operators (bearer token, compared in
+ * constant time). Query: `employee`, `source`, `action`, `run`,
  * `since` (a date or an RFC 3339 instant), `format=json|csv`. JSON is paged
  * (`limit`, default 1000, and `after`: pass the answer's `next`); CSV is the whole
  * selection, streamed, with a header row. 503 with Retry-After when the store is down.
  *
- *   app.register(auditAdmin, { store, token: config.adminToken });
+ *   app.register(auditAdmin, { store, authenticate: operatorAuthenticator(config) });
  */
 export const auditAdmin: FastifyPluginAsync<AuditAdminOptions> = async (app, options) => {
   // Registered inside this plugin, the hook guards these routes only, not the webhooks.
-  await requireAdminToken(app, options.token);
+  await requireOperator(app, options.authenticate);
 
   app.get('/admin/audit', async (request, reply) => {
     const parsed = querySchema.safeParse(request.query);

@@ -1,13 +1,14 @@
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import {
-  abortSignal,
-  approveSignal,
-  rejectSignal,
-  retrySignal,
+  DECISION_REFUSALS,
+  DECISION_UPDATES,
+  DECISIONS,
   RUN_STATUSES,
   SEARCH_ATTRIBUTES,
-  skipSignal,
   statusQuery,
+  type Decision,
+  type DecisionRefusal,
+  type DecisionTaken,
   type RunState,
   type RunStatus,
 } from '../../workflows/shared.ts';
@@ -15,23 +16,13 @@ import {
 /**
  * What operators do to runs from outside, for `tenure runs|approve|reject|retry|skip|abort`
  * and the admin endpoints: list runs from Temporal visibility (Tenure's search
- * attributes), read a run's live state (its `status` query), and send decisions — each
- * checked first, so a decision that cannot apply is refused with a reason instead of
- * being signalled into a run that ignores it.
+ * attributes), read a run's live state (its `status` query), and send decisions as
+ * Temporal Updates — the run itself takes a decision or refuses it with a code, and that
+ * answer is what the caller gets.
  */
 
 /** Why an operation was refused; `status` is the HTTP status the admin endpoints answer with. */
-export type RunOperationCode =
-  | 'RUN_NOT_FOUND'
-  | 'NOT_A_RUN'
-  | 'RUN_CLOSED'
-  | 'NOT_PARKED'
-  | 'NOT_SKIPPABLE'
-  | 'NO_PENDING_APPROVAL'
-  | 'INVALID_FILTER'
-  | 'INVALID_DECISION'
-  | 'NO_WORKER'
-  | 'TEMPORAL_UNAVAILABLE';
+export type RunOperationCode = DecisionRefusal | 'RUN_NOT_FOUND' | 'NOT_A_RUN' | 'INVALID_FILTER' | 'NO_WORKER' | 'TEMPORAL_UNAVAILABLE';
 
 const STATUS_OF: Record<RunOperationCode, number> = {
   RUN_NOT_FOUND: 404,
@@ -40,6 +31,8 @@ const STATUS_OF: Record<RunOperationCode, number> = {
   NOT_PARKED: 409,
   NOT_SKIPPABLE: 409,
   NO_PENDING_APPROVAL: 409,
+  NOT_AN_APPROVER: 403,
+  REASON_REQUIRED: 400,
   INVALID_FILTER: 400,
   INVALID_DECISION: 400,
   NO_WORKER: 503,
@@ -144,16 +137,29 @@ async function temporal<T>(client: Client, what: string, fn: () => Promise<T>): 
   }
 }
 
-/** Definition runs matching the filter, newest first. */
+const newestFirst = (a: RunSummary, b: RunSummary) => (a.startTime === b.startTime ? a.workflowId.localeCompare(b.workflowId) : a.startTime < b.startTime ? 1 : -1);
+
+/**
+ * Definition runs matching the filter, newest (latest started) first. Visibility cannot sort
+ * on SQL stores (`ORDER BY` is refused), and lists open runs first, then closed ones by
+ * close time, newest first; a run closes after it starts, so once the runs listed closed
+ * before the `limit`-th newest start seen, none further down can be newer, and listing stops.
+ */
 export async function listRuns(client: Client, filter: RunFilter = {}): Promise<RunSummary[]> {
   const limit = filter.limit ?? RUNS_PAGE.default;
   if (!Number.isInteger(limit) || limit < 1 || limit > RUNS_PAGE.max) throw new RunOperationError('INVALID_FILTER', `limit: a whole number from 1 to ${RUNS_PAGE.max}`);
   const query = runsQuery(filter);
   return temporal(client, 'listing runs', async () => {
+    // The newest `limit` seen so far, newest first.
     const runs: RunSummary[] = [];
     for await (const info of client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
-      runs.push(summarize(info));
-      if (runs.length >= limit) break;
+      const run = summarize(info);
+      const oldestKept = runs.length >= limit ? runs[limit - 1]!.startTime : null;
+      if (oldestKept !== null && run.closeTime !== null && run.closeTime < oldestKept) break;
+      if (oldestKept !== null && run.startTime <= oldestKept) continue;
+      const at = runs.findIndex((r) => newestFirst(run, r) < 0);
+      runs.splice(at === -1 ? runs.length : at, 0, run);
+      if (runs.length > limit) runs.pop();
     }
     return runs;
   });
@@ -165,8 +171,8 @@ export interface RunDetails {
   state: RunState | null;
 }
 
-/** A run's summary and, while it is open, its live state (which needs a worker to answer). */
-export async function describeRun(client: Client, workflowId: string): Promise<RunDetails> {
+/** A definition run's summary from Temporal (no worker needed); RUN_NOT_FOUND or NOT_A_RUN otherwise. */
+async function lookUp(client: Client, workflowId: string): Promise<{ run: RunSummary }> {
   const handle = client.workflow.getHandle(workflowId);
   const info = await temporal(client, `looking up ${workflowId}`, () => handle.describe()).catch((error: unknown) => {
     if (error instanceof WorkflowNotFoundError) throw new RunOperationError('RUN_NOT_FOUND', `no run ${workflowId}: run ids look like <definition>/<employeeId>/<eventId>; \`tenure runs --employee <id>\` lists a person's runs`);
@@ -175,8 +181,19 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
   if (info.type !== 'definitionRun') {
     throw new RunOperationError('NOT_A_RUN', `${workflowId} is not a definition run (its workflow type is ${info.type}); \`tenure runs\` lists runs`);
   }
-  const run = summarize(info);
-  if (info.status.name !== 'RUNNING') return { run, state: null };
+  return { run: summarize(info) };
+}
+
+/** A definition run's summary from Temporal, without asking the run (no worker needed); RUN_NOT_FOUND or NOT_A_RUN otherwise. */
+export async function lookUpRun(client: Client, workflowId: string): Promise<RunSummary> {
+  return (await lookUp(client, workflowId)).run;
+}
+
+/** A run's summary and, while it is open, its live state (which needs a worker to answer). */
+export async function describeRun(client: Client, workflowId: string): Promise<RunDetails> {
+  const handle = client.workflow.getHandle(workflowId);
+  const { run } = await lookUp(client, workflowId);
+  if (run.execution !== 'RUNNING') return { run, state: null };
   try {
     const state = await client.withDeadline(Date.now() + 5_000, () => handle.query(statusQuery));
     return { run, state };
@@ -188,48 +205,62 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
   }
 }
 
-export const DECISIONS = ['approve', 'reject', 'retry', 'skip', 'abort'] as const;
-export type Decision = (typeof DECISIONS)[number];
+export { DECISIONS, type Decision };
 
 export interface DecisionInput {
-  /** Who decides: shown in the audit log. */
+  /** Who decides (the authenticated operator): recorded in the audit log. */
   by: string;
+  /** Why: recorded in the audit log; required for skip and abort. */
   reason?: string;
   /** approve/reject: which approval, when the run has several. */
   step?: string;
 }
 
-const SIGNALS = { approve: approveSignal, reject: rejectSignal, retry: retrySignal, skip: skipSignal, abort: abortSignal } as const;
+/** How long a decision waits for the run's answer, ms. */
+const DECISION_DEADLINE_MS = 10_000;
+
+/** The run's refusal, when the update failed with one of its codes. */
+function refusalOf(error: unknown): RunOperationError | undefined {
+  if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure && (DECISION_REFUSALS as readonly string[]).includes(cause.type ?? '')) {
+    return new RunOperationError(cause.type as DecisionRefusal, cause.message);
+  }
+  return undefined;
+}
 
 /**
- * Sends an operator's decision to a run, after checking that it can apply: the run is
- * open, and parked (retry, skip, abort; skip only where allowed) or waiting for an
- * approval (approve, reject). Resolves once Temporal has the signal.
+ * Sends an operator's decision to a run as a Temporal Update and returns the run's answer:
+ * the step it applies to, or the run's refusal (RUN_CLOSED, NO_PENDING_APPROVAL,
+ * NOT_AN_APPROVER, NOT_PARKED, NOT_SKIPPABLE, REASON_REQUIRED, INVALID_DECISION) as a
+ * {@link RunOperationError}. Only whether the id names an open run is looked up first.
  */
-export async function decide(client: Client, workflowId: string, decision: Decision, input: DecisionInput): Promise<{ workflowId: string; decision: Decision; step: string }> {
+export async function decide(client: Client, workflowId: string, decision: Decision, input: DecisionInput): Promise<DecisionTaken & { workflowId: string }> {
   if (typeof input.by !== 'string' || input.by.trim() === '' || input.by.length > 256) {
     throw new RunOperationError('INVALID_DECISION', 'by: say who decides (1 to 256 characters); it is recorded in the audit log');
   }
   if (input.reason !== undefined && (typeof input.reason !== 'string' || input.reason.length > 1000)) {
     throw new RunOperationError('INVALID_DECISION', 'reason: text of at most 1000 characters');
   }
-  const { run, state } = await describeRun(client, workflowId);
-  if (!state) throw new RunOperationError('RUN_CLOSED', `${workflowId} has ended (${run.execution.toLowerCase()}${run.status ? `, ${run.status}` : ''}); nothing to decide`);
-  let step: string;
-  if (decision === 'approve' || decision === 'reject') {
-    const pending = state.awaitingApproval;
-    if (!pending) throw new RunOperationError('NO_PENDING_APPROVAL', `${workflowId} is not waiting for an approval (status ${state.status}, step ${state.currentStep ?? '-'})`);
-    if (input.step !== undefined && input.step !== pending.step) {
-      throw new RunOperationError('NO_PENDING_APPROVAL', `${workflowId} is waiting for approval '${pending.step}', not '${input.step}'`);
+  const closed = (run: RunSummary) => new RunOperationError('RUN_CLOSED', `${workflowId} has ended (${run.execution.toLowerCase()}${run.status ? `, ${run.status}` : ''}); nothing to decide`);
+  const { run } = await lookUp(client, workflowId);
+  if (run.execution !== 'RUNNING') throw closed(run);
+  const request = { by: input.by.trim(), ...(input.reason?.trim() ? { reason: input.reason.trim() } : {}), ...(input.step !== undefined ? { step: input.step } : {}) };
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const taken = await client.withDeadline(Date.now() + DECISION_DEADLINE_MS, () => handle.executeUpdate(DECISION_UPDATES[decision], { args: [request] }));
+    return { workflowId, ...taken };
+  } catch (error) {
+    const refusal = refusalOf(error);
+    if (refusal) throw refusal;
+    // It ended between the look-up and the update.
+    if (error instanceof WorkflowNotFoundError || /already completed/i.test((error as Error).message)) throw closed((await lookUp(client, workflowId)).run);
+    if (unavailable(error)) {
+      throw new RunOperationError(
+        'NO_WORKER',
+        `${workflowId} did not answer within ${DECISION_DEADLINE_MS / 1000} s: is a worker running (\`tenure worker\`, or \`npm start\`)? The decision may still apply once one is; \`tenure runs\` shows where the run stands`,
+      );
     }
-    step = pending.step;
-  } else {
-    const attention = state.attention;
-    if (!attention) throw new RunOperationError('NOT_PARKED', `${workflowId} is not waiting for an operator (status ${state.status}); retry, skip and abort apply to runs that need attention`);
-    if (decision === 'skip' && !attention.skippable) throw new RunOperationError('NOT_SKIPPABLE', `step '${attention.step}' of ${workflowId} cannot be skipped (nothing can run without it); retry it or abort the run`);
-    step = attention.step;
+    throw error;
   }
-  const payload = { by: input.by.trim(), ...(input.reason ? { reason: input.reason } : {}), ...(decision === 'approve' || decision === 'reject' ? { step } : {}) };
-  await temporal(client, `signalling ${workflowId}`, () => client.workflow.getHandle(workflowId).signal(SIGNALS[decision], payload));
-  return { workflowId, decision, step };
 }

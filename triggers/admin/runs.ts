@@ -1,14 +1,19 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Secret } from '../../config/index.ts';
-import { queryProblem, requireAdminToken } from './auth.ts';
-import { decide, DECISIONS, describeRun, listRuns, RUNS_PAGE, RunOperationError, type Decision } from './operations.ts';
+import { operatorOf, queryProblem, requireOperator, type OperatorAuthenticator } from './auth.ts';
+import type { AuditReader } from '../../store/index.ts';
+import { explainRun } from './explain.ts';
+import { decide, DECISIONS, listRuns, RUNS_PAGE, RunOperationError, type Decision } from './operations.ts';
 
 export interface RunsAdminOptions {
   client: Client;
-  /** TENURE_ADMIN_TOKEN: requests must send `Authorization: Bearer <token>`. */
-  token: Secret;
+  /** Who may call: requests send `Authorization: Bearer <token>` of an operator (or TENURE_ADMIN_TOKEN, as `admin`). */
+  authenticate: OperatorAuthenticator;
+  /** The Temporal Web UI's base URL, for each run's link. Default: http://127.0.0.1:8233. */
+  temporalUiUrl?: string;
+  /** The audit log: the steps of a run that closed without a result (failed, cancelled). */
+  audit?: AuditReader;
 }
 
 const listSchema = z.strictObject({
@@ -19,9 +24,9 @@ const listSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(RUNS_PAGE.max).default(RUNS_PAGE.default),
 });
 
+// No `by`: the actor of a decision is the authenticated operator, never a field of the body.
 const decisionSchema = z.strictObject({
-  by: z.string().trim().min(1).max(256),
-  reason: z.string().max(1000).optional(),
+  reason: z.string().trim().max(1000).optional(),
   step: z.string().min(1).max(64).optional(),
 });
 
@@ -32,20 +37,31 @@ function refuse(reply: FastifyReply, error: unknown) {
 }
 
 /**
- * Runs over HTTP, behind the admin token (constant-time check by @fastify/bearer-auth):
+ * Runs over HTTP, for operators (bearer token; see operatorAuthenticator):
  *
  *   GET  /admin/runs?employee=&status=&definition=&source=&limit=   runs from Temporal visibility, newest first
- *   GET  /admin/runs/<workflowId>                                    one run: summary and live state
- *   POST /admin/runs/<workflowId>/<approve|reject|retry|skip|abort>  body {"by": "...", "reason": "...", "step": "..."}
+ *   POST /admin/runs/<workflowId>/<approve|reject|retry|skip|abort>  body {"reason": "...", "step": "..."}
+ *   GET  /admin/runs/<workflowId>                                    one run: summary, live state, and `explanation`
+ *                                                                    (steps, what it waits for, the commands that go on,
+ *                                                                    how a closed run ended, its Temporal UI link)
  *
  * Workflow ids hold slashes (`onboard-openai/E-1001/evt_1`); they go in the path as they
- * are (or percent-encoded). A decision that cannot apply is refused with 409 and a code
- * (NOT_PARKED, NOT_SKIPPABLE, NO_PENDING_APPROVAL, RUN_CLOSED); an accepted one answers 202.
+ * are (or percent-encoded). A decision is sent to the run as an update, with the
+ * authenticated operator as its actor; the run's answer is the response: 200 with the
+ * step it took, or its refusal (409 NOT_PARKED, NOT_SKIPPABLE, NO_PENDING_APPROVAL,
+ * RUN_CLOSED; 403 NOT_AN_APPROVER; 400 REASON_REQUIRED).
  *
- *   app.register(runsAdmin, { client, token: config.adminToken });
+ *   app.register(runsAdmin, { client, authenticate: operatorAuthenticator(config) });
  */
+/** A definition run's id is `<definition>/<employeeId>/<eventId>`: anything with fewer parts is not one. */
+function malformedRunId(reply: FastifyReply, workflowId: string) {
+  return reply.code(400).send({
+    error: { code: 'INVALID_RUN_ID', message: `'${workflowId.slice(0, 100)}' is not a run id: run ids look like <definition>/<employeeId>/<eventId>; \`tenure runs\` lists them` },
+  });
+}
+
 export const runsAdmin: FastifyPluginAsync<RunsAdminOptions> = async (app, options) => {
-  await requireAdminToken(app, options.token);
+  await requireOperator(app, options.authenticate);
   // The server keeps webhook bodies as raw bytes (signatures are over them); decisions are plain JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16 * 1024 }, app.getDefaultJsonParser('error', 'error'));
@@ -63,30 +79,42 @@ export const runsAdmin: FastifyPluginAsync<RunsAdminOptions> = async (app, optio
   });
 
   app.get<{ Params: { '*': string } }>('/admin/runs/*', async (request, reply) => {
-    const workflowId = decodeURIComponent(request.params['*']);
+    // The router has decoded the path once already; decoding again would misread a `%` in an id.
+    const workflowId = request.params['*'];
+    if (workflowId.split('/').length < 3) return malformedRunId(reply, workflowId);
     try {
-      return await describeRun(options.client, workflowId);
+      const { run, state, unanswered, ...explanation } = await explainRun(options.client, workflowId, {
+        uiUrl: options.temporalUiUrl ?? 'http://127.0.0.1:8233',
+        namespace: options.client.options.namespace,
+        ...(options.audit ? { audit: options.audit } : {}),
+      });
+      // An open run whose status query has no answer is a 503, as before explanations.
+      if (unanswered !== null) throw new RunOperationError('NO_WORKER', unanswered);
+      return { run, state, explanation };
     } catch (error) {
       return refuse(reply, error);
     }
   });
 
   app.post<{ Params: { '*': string } }>('/admin/runs/*', async (request, reply) => {
-    const path = decodeURIComponent(request.params['*']);
+    const path = request.params['*'];
     const cut = path.lastIndexOf('/');
     const [workflowId, decision] = [path.slice(0, cut), path.slice(cut + 1)];
     if (cut <= 0 || !(DECISIONS as readonly string[]).includes(decision)) {
       return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `POST /admin/runs/<workflowId>/<decision>, where decision is one of ${DECISIONS.join(', ')}` } });
     }
+    if (workflowId.split('/').length < 3) return malformedRunId(reply, workflowId);
     const parsed = decisionSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
       const { param, message } = queryProblem(parsed.error, 'body');
-      return reply.code(400).send({ error: { code: 'INVALID_DECISION', param, message: `${message}; send {"by": "<who>", "reason": "<why>"}` } });
+      const hint = param === 'by' ? 'the actor is the operator your token authenticates; remove by' : 'send {"reason": "<why>"}';
+      return reply.code(400).send({ error: { code: 'INVALID_DECISION', param, message: `${message}; ${hint}` } });
     }
+    const by = operatorOf(request);
     try {
-      const done = await decide(options.client, workflowId, decision as Decision, parsed.data);
-      request.log.info({ workflowId, decision, by: parsed.data.by }, 'operator decision sent');
-      return reply.code(202).send({ accepted: true, ...done });
+      const taken = await decide(options.client, workflowId, decision as Decision, { by, ...parsed.data });
+      request.log.info({ workflowId, decision, by }, 'operator decision taken');
+      return reply.code(200).send({ accepted: true, ...taken });
     } catch (error) {
       return refuse(reply, error);
     }

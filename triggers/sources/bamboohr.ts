@@ -3,7 +3,7 @@ import { DEFAULT_TIMESTAMP_TOLERANCE_MS, type FieldMapping, type MappableField, 
 import type { DeliveredEvent, EventType } from '../../events/index.ts';
 import { envelopeProblems, finishEvent, header, hmac, invalidEvent, isoInstant, macMatches, parseJson, stableEventId } from './common.ts';
 import { mapRecord, type DefaultMappings } from './mapping.ts';
-import { invalidSignature, type Accepted, type FieldProblem, type IgnoredEvent, type Source } from './types.ts';
+import { invalidSignature, staleDelivery, type Accepted, type FieldProblem, type IgnoredEvent, type Source } from './types.ts';
 
 /** BambooHR's field names (display names and API aliases) for the fields Tenure reads. */
 export const BAMBOOHR_FIELDS: DefaultMappings = {
@@ -113,8 +113,9 @@ export function bamboohrSource(options: BambooHrOptions): Source {
     const sentAt = parseTimestamp(timestamp);
     if (sentAt === undefined) throw invalidSignature('malformed');
     const age = now() - sentAt;
-    if (age > tolerance) throw invalidSignature('stale');
-    if (-age > tolerance) throw invalidSignature('future');
+    const within = `within ${Math.round(tolerance / 1000)} s of signing`;
+    if (age > tolerance) throw staleDelivery(`X-BambooHR-Timestamp is too old: a delivery is accepted ${within}, so a replay is refused`, 'stale');
+    if (-age > tolerance) throw staleDelivery(`X-BambooHR-Timestamp is ahead of this server's clock: a delivery is accepted ${within}`, 'future');
     return sentAt;
   }
 

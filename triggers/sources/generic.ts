@@ -2,7 +2,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { Secret } from '../../config/index.ts';
 import { hrEventSchema } from '../../events/index.ts';
 import { envelopeProblems, header, invalidEvent, parseJson } from './common.ts';
-import { invalidSignature, type SignatureFailure, type Source } from './types.ts';
+import { invalidSignature, staleDelivery, type SignatureFailure, type Source } from './types.ts';
 
 function webhook(secret: Secret): Webhook {
   return new Webhook(secret.reveal().replace(/^whsec_/, ''));
@@ -38,6 +38,8 @@ export function genericSource(secrets: Secret | readonly Secret[], name = 'gener
         'webhook-timestamp': header(headers, 'webhook-timestamp') ?? '',
         'webhook-signature': header(headers, 'webhook-signature') ?? '',
       };
+      // The library reads the timestamp with parseInt, which takes `1796085807xyz`: whole seconds only.
+      if (signed['webhook-timestamp'] !== '' && !/^\d{1,12}$/.test(signed['webhook-timestamp'])) throw invalidSignature('malformed');
       let failure: SignatureFailure | undefined;
       for (const verifier of verifiers) {
         try {
@@ -47,6 +49,9 @@ export function genericSource(secrets: Secret | readonly Secret[], name = 'gener
         } catch (error) {
           failure = failureOf(error);
         }
+      }
+      if (failure === 'stale' || failure === 'future') {
+        throw staleDelivery(`webhook-timestamp is ${failure === 'stale' ? 'more than 5 minutes old' : 'more than 5 minutes ahead'}: a delivery is accepted within 5 minutes of signing, so a replay is refused`, failure);
       }
       if (failure) throw invalidSignature(failure);
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Secret, SourceSpec } from '../../config/index.ts';
 import type { EventType } from '../../events/index.ts';
 import { envelopeProblems, finishEvent, header, hmac, invalidEvent, isoInstant, macMatches, parseJson, stableEventId } from './common.ts';
-import { invalidSignature, type Delivery, type Source } from './types.ts';
+import { DEFAULT_REPLAY_WINDOW_MS, invalidSignature, staleDelivery, type Delivery, type Source } from './types.ts';
 
 /**
  * HiBob v2 event → HrEvent type. `employee.left` fires on the effective date of a
@@ -49,7 +49,14 @@ export interface HiBobOptions {
   /** The webhook's secret(s) from Bob's webhook settings; a delivery signed with any one is accepted. */
   secrets: readonly Secret[];
   events?: SourceSpec['events'];
+  /** Oldest accepted `triggeredAt`, milliseconds before now (Bob signs no timestamp; the body's is the delivery's own). Default 24 hours. */
+  replayWindowMs?: number;
+  /** The clock, for tests. Default `Date.now`. */
+  now?: () => number;
 }
+
+/** How far ahead of this server's clock a `triggeredAt` may be (clocks differ a little). */
+const FUTURE_SKEW_MS = 5 * 60_000;
 
 const PING = 'Ping test';
 
@@ -57,12 +64,15 @@ const PING = 'Ping test';
  * HiBob (Bob) v2 webhooks: `{ companyId, type, triggeredBy, triggeredAt, version, data: { employeeId } }`.
  * Every v2 payload is thin, so each event carries an enrichment request. Signature:
  * `Bob-Signature` = base64 HMAC-SHA512 of the raw body, compared in constant time; Bob
- * signs no timestamp, so replays are caught by event-id de-duplication only. Bob sends no
+ * signs no header timestamp, so the signed body's `triggeredAt` must be within the replay
+ * window (older deliveries are refused), and event ids are remembered. Bob sends no
  * event id either: ids hash (source, company, type, triggeredAt, employee, table row, changed fields).
  */
 export function hibobSource(options: HiBobOptions): Source {
   const name = options.name ?? 'hibob';
   const events = { ...DEFAULT_EVENTS, ...(options.events ?? {}) };
+  const window = options.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
+  const now = options.now ?? Date.now;
   return {
     name,
     kind: 'hibob',
@@ -93,6 +103,9 @@ export function hibobSource(options: HiBobOptions): Source {
       if (employeeId === undefined) throw invalidEvent([{ path: 'data.employeeId', message: `is required for ${body.type}` }]);
       const occurredAt = isoInstant(body.triggeredAt);
       if (occurredAt === undefined) throw invalidEvent([{ path: 'triggeredAt', message: 'is not a date-time' }]);
+      const age = now() - Date.parse(occurredAt);
+      if (age > window) throw staleDelivery(`triggeredAt ${occurredAt} is older than the replay window (${Math.round(window / 3_600_000)} h): refused as a possible replay`, 'stale');
+      if (-age > FUTURE_SKEW_MS) throw staleDelivery(`triggeredAt ${occurredAt} is ahead of this server's clock`, 'future');
       const changedFields = fieldIds(body.data.fieldUpdates);
       const event = finishEvent(
         {

@@ -9,13 +9,13 @@ import type { Source } from './types.ts';
  * The sources a server enables: the generic one when its secret is known, then every
  * vendor or extra source from the configuration (each enabled by its secret).
  */
-export function buildSources(configured: readonly SourceConfig[], genericSecret: Secret | undefined): Source[] {
+export function buildSources(configured: readonly SourceConfig[], genericSecret: Secret | undefined, options: { replayWindowMs?: number } = {}): Source[] {
   const sources: Source[] = genericSecret ? [genericSource(genericSecret)] : [];
   for (const spec of configured) {
     if (spec.kind === 'generic') sources.push(genericSource(spec.secrets, spec.name));
     else if (spec.kind === 'bamboohr') {
       sources.push(bamboohrSource({ name: spec.name, secrets: spec.secrets, timestampToleranceMs: spec.timestampToleranceMs, fields: spec.fields, events: spec.events }));
-    } else sources.push(hibobSource({ name: spec.name, secrets: spec.secrets, events: spec.events }));
+    } else sources.push(hibobSource({ name: spec.name, secrets: spec.secrets, events: spec.events, ...options }));
   }
   return sources;
 }

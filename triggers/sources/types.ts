@@ -1,7 +1,7 @@
 import type { DeliveredEvent } from '../../events/index.ts';
 
 /** Why a delivery was refused; the server maps each to its HTTP status. */
-export type RejectionCode = 'INVALID_SIGNATURE' | 'MALFORMED_JSON' | 'FORBIDDEN_KEY' | 'INVALID_EVENT';
+export type RejectionCode = 'INVALID_SIGNATURE' | 'STALE_DELIVERY' | 'MALFORMED_JSON' | 'FORBIDDEN_KEY' | 'INVALID_EVENT';
 
 /** A field-level problem: where in the body, and what is wrong with it. */
 export interface FieldProblem {
@@ -33,6 +33,17 @@ export function invalidSignature(reason: SignatureFailure): DeliveryRejected {
   // Whatever went wrong, the sender learns only this.
   return new DeliveryRejected('INVALID_SIGNATURE', 'invalid signature', [], reason);
 }
+
+/**
+ * A delivery whose own timestamp is too old (or too far ahead): refused as a possible
+ * replay, and the sender is told why, since the time says nothing about the secret.
+ */
+export function staleDelivery(message: string, reason: 'stale' | 'future'): DeliveryRejected {
+  return new DeliveryRejected('STALE_DELIVERY', message, [], reason);
+}
+
+/** Default replay window: a delivery whose own timestamp is older than this is refused. */
+export const DEFAULT_REPLAY_WINDOW_MS = 24 * 60 * 60_000;
 
 export interface Delivery {
   /** The exact bytes received: signatures are computed over these, never over re-serialized JSON. */

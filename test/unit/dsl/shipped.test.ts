@@ -3,6 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dryRun, loadDefinitions, type DryRunStep } from '../../../dsl/index.ts';
+import { Organization, SANDBOX_PROJECTS } from '../../../emulator/index.ts';
 import type { HrEvent } from '../../../events/index.ts';
 
 const { plans, problems } = loadDefinitions(['definitions']);
@@ -32,6 +33,16 @@ function trace(e: HrEvent): string[] {
 }
 
 describe('shipped definitions', () => {
+  it('name only projects the sandbox emulator holds, through a reset too', () => {
+    const named = new Set(readdirSync('definitions').flatMap((file) => readFileSync(`definitions/${file}`, 'utf8').match(/\bproj_[A-Za-z0-9_]+/g) ?? []));
+    expect(named.size).toBeGreaterThan(0);
+    const organization = new Organization();
+    organization.seedProjects(SANDBOX_PROJECTS);
+    organization.reset();
+    const held = organization.listProjects().map((p) => p.id);
+    expect([...named].filter((id) => !held.includes(id))).toEqual([]);
+  });
+
   it('are all valid and start with the yaml-language-server schema comment', () => {
     expect(problems).toEqual([]);
     expect(plans.map((p) => p.name).sort()).toEqual(['move-department', 'offboard-openai', 'onboard-openai', 'reconcile-departed', 'renew-contract']);
@@ -40,12 +51,13 @@ describe('shipped definitions', () => {
     }
   });
 
-  it('onboarding waits until 08:00 local the day before the start, then invites into the department project', () => {
+  it('onboarding waits until 08:00 local the day before the start, then invites into the department project, and announces an invite it sent', () => {
     expect(trace(event('employee.hired', { department: 'Research', startDate: '2026-12-01', timezone: 'America/New_York' }))).toEqual([
       'onboard-openai/before-start: then',
       'onboard-openai/wait-for-start: until 2026-11-30T13:00:00.000Z',
       'onboard-openai/by-department: then',
       'onboard-openai/invite-to-project: openai.invite {"email":"ada@example.com","role":"reader","projects":[{"id":"proj_research","role":"member"}]}',
+      'onboard-openai/announce: undecided',
       'onboard-openai/tell-it: notify {"channel":"it-onboarding","text":"Invited ada@example.com (Research) to OpenAI"}',
     ]);
   });
@@ -56,6 +68,7 @@ describe('shipped definitions', () => {
       'onboard-openai/wait-for-start: until 2026-01-04T08:00:00.000Z (passed)',
       'onboard-openai/by-department: else',
       'onboard-openai/invite: openai.invite {"email":"ada@example.com","role":"reader"}',
+      'onboard-openai/announce: undecided',
       'onboard-openai/tell-it: notify {"channel":"it-onboarding","text":"Invited ada@example.com (Engineering) to OpenAI"}',
     ]);
   });
@@ -92,8 +105,10 @@ describe('shipped definitions', () => {
     ]);
   });
 
-  it('a department change moves project membership', () => {
+  it('a department change moves project membership once the invite is accepted', () => {
     expect(trace(event('employee.updated', { department: 'Research' }, { department: { from: 'Sales', to: 'Research' } }))).toEqual([
+      'move-department/until-accepted: then',
+      'move-department/wait-for-acceptance: openai.awaitAcceptance {"email":"ada@example.com","timeout":"14d","resendExpired":true}',
       'move-department/leave-old: then',
       'move-department/remove-from-old-project: openai.removeFromProject {"email":"ada@example.com","projectId":"proj_sales"}',
       'move-department/join-new: then',

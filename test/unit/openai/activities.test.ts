@@ -62,14 +62,24 @@ beforeEach(() => {
 
 describe('openai.invite', () => {
   it('invites once: created, then noop for the pending invite, then noop (role kept) or updated (role changed) for a member', async () => {
+    const before = new Date().toISOString();
     const first = await run(activities.openaiInvite, { email: 'ada@example.com', role: 'reader' });
+    const after = new Date().toISOString();
     const [invite] = invitesOf('ada@example.com');
-    expect(first).toEqual({ outcome: 'created', target: 'ada@example.com', openaiIds: { inviteId: invite!.id }, output: { status: 'pending', inviteId: invite!.id, role: 'reader' } });
+    expect(first).toEqual({
+      outcome: 'created',
+      target: 'ada@example.com',
+      openaiIds: { inviteId: invite!.id },
+      output: { status: 'pending', inviteId: invite!.id, role: 'reader', outcome: 'created' },
+      identity: { status: 'invited', email: 'ada@example.com', inviteId: invite!.id, openaiUserId: null, observedAt: expect.any(String) },
+    });
+    // When OpenAI was seen in this state: the store orders identity changes by it.
+    expect(first.identity!.observedAt! >= before && first.identity!.observedAt! <= after).toBe(true);
     expect((await run(activities.openaiInvite, { email: 'ADA@example.com', role: 'reader' })).outcome).toBe('noop');
     expect(invitesOf('ada@example.com')).toHaveLength(1);
 
     const { user } = emulator.organization.acceptInvite(invite!.id);
-    expect(await run(activities.openaiInvite, { email: 'ada@example.com', role: 'reader' })).toMatchObject({ outcome: 'noop', openaiIds: { userId: user.id } });
+    expect(await run(activities.openaiInvite, { email: 'ada@example.com', role: 'reader' })).toMatchObject({ outcome: 'noop', openaiIds: { userId: user.id }, identity: { status: 'active', openaiUserId: user.id } });
     expect(await run(activities.openaiInvite, { email: 'ada@example.com', role: 'owner' })).toMatchObject({ outcome: 'updated', output: { role: 'owner', previousRole: 'reader' } });
     expect(emulator.organization.getUser(user.id).role).toBe('owner');
   });

@@ -23,6 +23,7 @@ function row(overrides: Partial<AuditEntry> = {}): AuditEntry {
     errorType: null,
     errorMessage: null,
     actor: null,
+    reason: null,
     ...overrides,
   };
 }

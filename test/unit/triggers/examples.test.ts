@@ -32,7 +32,9 @@ describe('examples/', () => {
     ['hibob-employee-left.json', 'hibob', 'employee.departed'],
   ] as const)('%s is a thin %s event that asks for enrichment', (file, kind, type) => {
     const body = read(file);
-    const source = kind === 'bamboohr' ? bamboohrSource({ secrets: [secret] }) : hibobSource({ secrets: [secret] });
+    // A HiBob example is as fresh as its triggeredAt (`tenure send` stamps the current time on it).
+    const triggeredAt = Date.parse(`${(JSON.parse(body) as { triggeredAt?: string }).triggeredAt}Z`);
+    const source = kind === 'bamboohr' ? bamboohrSource({ secrets: [secret] }) : hibobSource({ secrets: [secret], now: () => triggeredAt });
     const [event] = source.accept({ rawBody: body, headers: signAs(kind, secret, body) }).events;
     expect(event?.type).toBe(type);
     expect(event && needsEnrichment(event) && event.enrichment.vendor).toBe(kind);

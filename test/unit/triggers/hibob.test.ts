@@ -10,7 +10,9 @@ const FIXTURE_BODY = '{"type":"employee.updated","timestamp":"2026-01-31T18:42:0
 const FIXTURE_SIGNATURE = 'dyNFGm5UdIywUu7bUuTIa32djaXbfazFQkOEZa87DbdTaSY3G55ppRU/AcdP0VVROLK60OMJ6IZAn1zxi2EFeg==';
 
 const SECRET = new Secret('bob-webhook-secret-0123456789');
-const source = hibobSource({ secrets: [SECRET] });
+// The fixtures were triggered on 2026-04-01; the clock reads an hour later.
+const NOW = Date.parse('2026-04-01T01:00:00Z');
+const source = hibobSource({ secrets: [SECRET], now: () => NOW });
 
 function signed(body: unknown, secret = SECRET) {
   const rawBody = typeof body === 'string' ? body : JSON.stringify(body);
@@ -46,7 +48,7 @@ describe('HiBob signature', () => {
 
   it('accepts either secret during a rotation', () => {
     const old = new Secret('old-bob-secret-0123456789');
-    expect(hibobSource({ secrets: [SECRET, old] }).accept(signed(left, old)).events).toHaveLength(1);
+    expect(hibobSource({ now: () => NOW, secrets: [SECRET, old] }).accept(signed(left, old)).events).toHaveLength(1);
   });
 });
 
@@ -72,7 +74,7 @@ describe('HiBob payloads', () => {
   it('ignores types it does not map unless the events mapping says otherwise', () => {
     expect(source.accept(signed({ ...left, type: 'employee.joined' }))).toEqual({ events: [], ignored: [{ type: 'employee.joined', reason: expect.stringContaining('events:') }] });
     expect(source.accept(signed({ ...left, type: 'timeoff.request.created', data: {} })).ignored).toHaveLength(1);
-    const custom = hibobSource({ secrets: [SECRET], events: { 'employee.joined': 'employee.hired', 'employee.created': 'ignore' } });
+    const custom = hibobSource({ secrets: [SECRET], now: () => NOW, events: { 'employee.joined': 'employee.hired', 'employee.created': 'ignore' } });
     expect(custom.accept(signed({ ...left, type: 'employee.joined' })).events[0]!.type).toBe('employee.hired');
     expect(custom.accept(signed({ ...left, type: 'employee.created' })).events).toEqual([]);
   });
@@ -80,7 +82,7 @@ describe('HiBob payloads', () => {
   it('gives a redelivery the same id, another event another id', () => {
     const first = source.accept(signed(left)).events[0]!.id;
     expect(source.accept(signed(JSON.stringify(left, null, 1))).events[0]!.id).toBe(first);
-    expect(source.accept(signed({ ...left, triggeredAt: '2026-04-02T00:00:03.120441' })).events[0]!.id).not.toBe(first);
+    expect(source.accept(signed({ ...left, triggeredAt: '2026-04-01T00:30:03.120441' })).events[0]!.id).not.toBe(first);
   });
 
   it('refuses bad envelopes with the field at fault', () => {
@@ -94,5 +96,18 @@ describe('HiBob payloads', () => {
     expect(source.isPing!({ rawBody: 'Ping test', headers: {} })).toBe(true);
     expect(source.isPing!({ rawBody: '{"text":"Ping test"}', headers: {} })).toBe(true);
     expect(source.isPing!({ rawBody: JSON.stringify(left), headers: {} })).toBe(false);
+  });
+});
+
+describe('HiBob replays', () => {
+  it('refuses a delivery triggered longer ago than the replay window with 401 and the reason', () => {
+    const error = rejection(() => source.accept(signed({ ...left, triggeredAt: '2025-04-01T00:00:03' })));
+    expect(error).toMatchObject({ code: 'STALE_DELIVERY', detail: 'stale', message: expect.stringMatching(/older than the replay window \(24 h\)/) });
+    const window = hibobSource({ secrets: [SECRET], now: () => NOW, replayWindowMs: 30 * 60_000 });
+    expect(rejection(() => window.accept(signed(left)))).toMatchObject({ code: 'STALE_DELIVERY', message: expect.stringMatching(/\(1 h\)|\(0 h\)|window/) });
+  });
+
+  it('refuses one triggered ahead of the clock', () => {
+    expect(rejection(() => source.accept(signed({ ...left, triggeredAt: '2026-04-02T00:00:00' })))).toMatchObject({ code: 'STALE_DELIVERY', detail: 'future' });
   });
 });

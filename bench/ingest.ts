@@ -1,0 +1,92 @@
+/**
+ * Trigger server ingest beside its floor, in the same run on the same Temporal server: N
+ * signed hire webhooks posted to the trigger server (signature check, parsing, matching,
+ * then signal-with-start of the person's entity workflow), and N raw `signalWithStart`
+ * calls carrying the same input, made by this process's client. Rounds alternate (raw,
+ * trigger, raw, trigger) so that a change in the machine's load hits both peers; the
+ * figure is the ratio of their best rounds. No worker runs: only accepting is measured.
+ *
+ *   npm run bench:ingest               # N = 500 per round, 16 in flight
+ *   npm run bench:ingest -- --n 1000 --concurrency 32
+ */
+import { parseArgs } from 'node:util';
+import { matchPlans } from '../dsl/index.ts';
+import type { HrEvent } from '../events/index.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/shared.ts';
+import { employeeWorkflowId } from '../workflows/shared.ts';
+import { cpuSeconds, hire, loadAverage, printRows, shippedPlans, startStack } from './lib.ts';
+
+const { values } = parseArgs({ options: { n: { type: 'string', default: '500' }, concurrency: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' } } });
+const N = Number(values.n);
+const C = Number(values.concurrency);
+const ROUNDS = Number(values.rounds);
+
+console.log(`ingest benchmark: ${ROUNDS} rounds of ${N} hires per peer, ${C} in flight; load average ${loadAverage()}`);
+// The worker is stopped at once: only accepting events is measured.
+const stack = await startStack({ ratePerSecond: 2, senders: C });
+stack.worker.kill('SIGTERM');
+await new Promise((resolve) => stack.worker.once('exit', resolve));
+const plans = shippedPlans();
+
+async function inFlight(events: HrEvent[], one: (event: HrEvent) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: C }, async () => {
+      while (next < events.length) await one(events[next++] as HrEvent);
+    }),
+  );
+  return events.length / ((performance.now() - started) / 1000);
+}
+
+const trigger = (events: HrEvent[]) =>
+  inFlight(events, async (event) => {
+    const status = await stack.send(event);
+    if (status !== 202) throw new Error(`the trigger server answered ${status}`);
+  });
+
+const raw = (events: HrEvent[]) =>
+  inFlight(events, async (event) => {
+    const { matched } = matchPlans(plans, event);
+    await stack.client.workflow.signalWithStart('employeeWorkflow', {
+      workflowId: employeeWorkflowId(event.source, event.employee.id),
+      taskQueue: stack.taskQueue,
+      args: [{ source: event.source, employeeId: event.employee.id }],
+      signal: 'hrEvent',
+      signalArgs: [{ event, plans: matched }],
+      staticSummary: `Events for employee ${event.employee.id} (${event.source})`,
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.employeeId, value: event.employee.id },
+        { key: SEARCH_ATTRIBUTES.source, value: event.source },
+      ],
+    });
+  });
+
+try {
+  const run = Date.now().toString(36);
+  const batch = (peer: string, round: number) => Array.from({ length: N }, (_, i) => hire(`${run}${peer}${round}`, i));
+  // Warm both paths (connections, JIT) before measuring.
+  await raw(batch('wr', 0).slice(0, 50));
+  await trigger(batch('wt', 0).slice(0, 50));
+  const rawRates: number[] = [];
+  const triggerRates: number[] = [];
+  const serverPid = stack.server.process.pid as number;
+  const cpuBefore = cpuSeconds(serverPid);
+  const wallBefore = performance.now();
+  for (let round = 1; round <= ROUNDS; round++) {
+    rawRates.push(await raw(batch('r', round)));
+    triggerRates.push(await trigger(batch('t', round)));
+  }
+  const temporalShare = (cpuSeconds(serverPid) - cpuBefore) / ((performance.now() - wallBefore) / 1000);
+  const bestRaw = Math.max(...rawRates);
+  const bestTrigger = Math.max(...triggerRates);
+  const ratio = bestTrigger / bestRaw;
+  printRows('results', [
+    { figure: 'raw signalWithStart (this client, same server)', measured: `${bestRaw.toFixed(0)} events/s (rounds: ${rawRates.map((r) => r.toFixed(0)).join(', ')})`, target: '', met: null },
+    { figure: 'trigger server ingest (signed webhooks, 202)', measured: `${bestTrigger.toFixed(0)} events/s (rounds: ${triggerRates.map((r) => r.toFixed(0)).join(', ')})`, target: '', met: null },
+    { figure: 'trigger server ingest / raw signalWithStart', measured: ratio.toFixed(2), target: '≥ 0.9', met: ratio >= 0.9 },
+    { figure: 'Temporal dev server CPU while ingesting', measured: `${(temporalShare * 100).toFixed(0)}% of one core`, target: '', met: null },
+  ]);
+} finally {
+  await stack.stop();
+}
