@@ -114,7 +114,7 @@ export interface OpenAIConfig {
 
 /** Defaults that fit a small machine (2 cores, a few GiB): see the README's configuration table. */
 export const DEFAULT_WORKER_LIMITS = {
-  maxCachedWorkflows: 200,
+  maxCachedWorkflows: 100,
   workflowTaskSlots: 10,
   activityTaskSlots: 20,
   workflowHeapMiB: 384,

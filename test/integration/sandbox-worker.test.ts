@@ -3,7 +3,7 @@
 // use the sandbox key kept in TENURE_HOME/dev-secrets.json (the key `tenure emulator` and
 // `tenure dev` start the emulator with). A real worker process on the test's Temporal server.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devSecrets } from '../../devstack/index.ts';
@@ -46,10 +46,18 @@ describe('a standalone worker in sandbox mode', () => {
   it('starts without OPENAI_ADMIN_KEY and invites at the emulator', async () => {
     // No admin key: sandbox mode.
     const env = workerEnv({ taskQueue: uniqueTaskQueue('sandbox-worker'), home, openai: { baseUrl: emulator.baseUrl } });
+    // Neither memory setting comes from outside: the worker sets both itself (asserted below).
+    delete env.MALLOC_ARENA_MAX;
+    delete env.NODE_OPTIONS;
     worker = startTenure(['worker'], env);
     await worker.waitFor(/worker started/, 90_000);
     expect(worker.output()).toContain('SANDBOX MODE');
     expect(worker.output()).not.toContain(devSecrets(home).emulatorKey.reveal());
+    // The worker process (same pid: bin/tenure.js replaced itself) runs with two malloc arenas
+    // and a 16 MiB young generation, which bound its memory in a burst (docs/performance.md).
+    const environ = readFileSync(`/proc/${worker.child.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('MALLOC_ARENA_MAX=2');
+    expect(readFileSync(`/proc/${worker.child.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=16');
 
     const hire = hrEvent('employee.hired', employee('S'), { startDate: dateIn(-1) });
     await dispatch(temporal.client, env.TENURE_TASK_QUEUE as string, [compilePlan(INVITE)], hire);

@@ -6,7 +6,7 @@ const base = { TENURE_HOME: '/tmp/tenure-unit-worker' };
 
 describe('worker limits', () => {
   it('default to a bounded cache and few slots', () => {
-    expect(loadConfig(base).worker).toEqual({ maxCachedWorkflows: 200, workflowTaskSlots: 10, activityTaskSlots: 20, workflowHeapMiB: 384 });
+    expect(loadConfig(base).worker).toEqual({ maxCachedWorkflows: 100, workflowTaskSlots: 10, activityTaskSlots: 20, workflowHeapMiB: 384 });
     expect(loadConfig(base).worker).toEqual(DEFAULT_WORKER_LIMITS);
   });
 
