@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { Agent, request } from 'undici';
 import { newPayloadKeyEntry, parsePayloadKeys, tenureDataConverter } from '../codec/index.ts';
 import { Secret } from '../config/index.ts';
@@ -126,8 +127,12 @@ export interface Stack {
  * prebuilt workflow bundle, the worker limits' defaults) and the trigger server with the
  * shipped definitions, all on this machine; payloads encrypted with a key of the run's own.
  */
-export async function startStack(options: { ratePerSecond: number; senders?: number; env?: Record<string, string> }): Promise<Stack> {
+export async function startStack(options: { ratePerSecond: number; senders?: number; env?: Record<string, string>; store?: 'sqlite' | 'postgres' }): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'tenure-bench-'));
+  // The results store: the worker's SQLite file, or a schema of the run's own in the local PostgreSQL.
+  const schema = options.store === 'postgres' ? `tenure_bench_${process.pid}_${Date.now().toString(36)}` : undefined;
+  if (schema) await postgresAdmin(`CREATE SCHEMA ${schema}`);
+  const databaseUrl = schema ? postgresUrlFor(schema) : `sqlite:${join(dir, 'tenure.db')}`;
   const port = 17000 + Math.floor(Math.random() * 3000);
   const server = await startDevServer({ binary: requireTool('temporal', process.env), port, logFile: join(dir, 'temporal.log'), readyTimeoutMs: 90_000 });
   const emulator = await startEmulator({ port: 0 });
@@ -153,6 +158,7 @@ export async function startStack(options: { ratePerSecond: number; senders?: num
       TENURE_OPENAI_RATE_PER_SECOND: String(options.ratePerSecond),
       TENURE_PAYLOAD_KEYS: payloadKey,
       TENURE_LOG_LEVEL: 'info',
+      TENURE_DATABASE_URL: databaseUrl,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -167,13 +173,13 @@ export async function startStack(options: { ratePerSecond: number; senders?: num
   const logger = createLogger({ level: 'warn', name: 'bench' });
   const apps = new Map<Plan[], { url: string; close: () => Promise<void> }>();
   // As `tenure serve` and `tenure dev` run it: the results store remembers accepted events and
-  // notes what each says of the person (the worker's SQLite file, opened once the worker has migrated it).
+  // notes what each says of the person (the worker's database, opened once the worker has migrated it).
   let store: Promise<Store> | undefined;
   const appFor = async (served: Plan[]) => {
     let app = apps.get(served);
     if (!app) {
       // One Store per SQLite file in a process: the first sender opens it, the others wait for it.
-      store ??= Store.open({ kind: 'sqlite', file: join(dir, 'tenure.db') });
+      store ??= Store.open(schema ? { kind: 'postgres', url: new Secret(databaseUrl) } : { kind: 'sqlite', file: join(dir, 'tenure.db') });
       const built = buildTriggerServer({ client, taskQueue, sources: [genericSource(SECRET)], plans: () => served, logger, events: await store });
       const url = `${await built.listen({ host: '127.0.0.1', port: 0 })}/webhooks/generic`;
       app = { url, close: () => built.close() };
@@ -226,9 +232,29 @@ export async function startStack(options: { ratePerSecond: number; senders?: num
       await bounded('the Temporal client', () => connection.close());
       await bounded('the emulator', () => emulator.close());
       await bounded('the Temporal dev server', () => server.stop());
+      if (schema) await bounded('the PostgreSQL schema', () => postgresAdmin(`DROP SCHEMA ${schema} CASCADE`));
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The local PostgreSQL the tests use too (TENURE_BENCH_POSTGRES_URL overrides). */
+const POSTGRES_URL = process.env.TENURE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+function postgresUrlFor(schema: string): string {
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+async function postgresAdmin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }
 
 export interface PerHire {
