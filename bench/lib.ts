@@ -117,6 +117,8 @@ export interface Stack {
   readonly workerStartMiB: number;
   readonly workerStartMs: number;
   workerOutput(): string;
+  /** Builds the trigger server that serves `served` (the shipped plans by default) and resolves once it listens. */
+  listening(served?: Plan[] | 'shipped'): Promise<void>;
   /** Posts a signed hire to the trigger server; resolves with the status once answered. */
   send(event: HrEvent, plans?: 'shipped' | Plan[]): Promise<number>;
   stop(): Promise<void>;
@@ -203,6 +205,9 @@ export async function startStack(options: { ratePerSecond: number; senders?: num
     workerStartMiB,
     workerStartMs,
     workerOutput: () => output,
+    async listening(served = 'shipped') {
+      await appFor(served === 'shipped' ? plans : served);
+    },
     async send(event, served = 'shipped') {
       const url = await appFor(served === 'shipped' ? plans : served);
       const body = JSON.stringify(event);
