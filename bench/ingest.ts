@@ -2,11 +2,12 @@
  * Trigger server ingest beside its floor, in the same run on the same Temporal server: N
  * signed hire webhooks posted to the trigger server (signature check, parsing, matching,
  * then signal-with-start of the person's entity workflow), and N raw `signalWithStart`
- * calls carrying the same input, made by this process's client. Rounds alternate (raw,
- * trigger, raw, trigger) so that a change in the machine's load hits both peers; the
- * figure is the ratio of their best rounds. No worker runs: only accepting is measured.
+ * calls carrying the same input, made by this process's client. Rounds run in ABBA order
+ * (raw, trigger, trigger, raw, …) so that a change in the machine's load, and the server
+ * slowing as open workflows pile up, hits both peers alike; the figure is the ratio of their
+ * mean rates. No worker runs: only accepting is measured.
  *
- *   npm run bench:ingest               # N = 500 per round, 16 in flight
+ *   npm run bench:ingest               # N = 500 per round, 16 in flight, 2 rounds
  *   npm run bench:ingest -- --n 1000 --concurrency 32
  *   npm run bench:ingest -- --store postgres     # the results store in the local PostgreSQL
  */
@@ -82,17 +83,25 @@ try {
   const serverPid = stack.server.process.pid as number;
   const cpuBefore = cpuSeconds(serverPid);
   const wallBefore = performance.now();
+  // ABBA order (raw, trigger, trigger, raw, …): the server slows as open workflows pile up
+  // (no worker runs), so neither peer may always go first.
   for (let round = 1; round <= ROUNDS; round++) {
-    rawRates.push(await raw(batch('r', round)));
-    triggerRates.push(await trigger(batch('t', round)));
+    if (round % 2 === 1) {
+      rawRates.push(await raw(batch('r', round)));
+      triggerRates.push(await trigger(batch('t', round)));
+    } else {
+      triggerRates.push(await trigger(batch('t', round)));
+      rawRates.push(await raw(batch('r', round)));
+    }
   }
   const temporalShare = (cpuSeconds(serverPid) - cpuBefore) / ((performance.now() - wallBefore) / 1000);
-  const bestRaw = Math.max(...rawRates);
-  const bestTrigger = Math.max(...triggerRates);
-  const ratio = bestTrigger / bestRaw;
+  const mean = (rates: number[]) => rates.reduce((sum, r) => sum + r, 0) / rates.length;
+  const meanRaw = mean(rawRates);
+  const meanTrigger = mean(triggerRates);
+  const ratio = meanTrigger / meanRaw;
   printRows('results', [
-    { figure: 'raw signalWithStart (this client, same server)', measured: `${bestRaw.toFixed(0)} events/s (rounds: ${rawRates.map((r) => r.toFixed(0)).join(', ')})`, target: '', met: null },
-    { figure: 'trigger server ingest (signed webhooks, 202)', measured: `${bestTrigger.toFixed(0)} events/s (rounds: ${triggerRates.map((r) => r.toFixed(0)).join(', ')})`, target: '', met: null },
+    { figure: 'raw signalWithStart (this client, same server)', measured: `${meanRaw.toFixed(0)} events/s on average (rounds: ${rawRates.map((r) => r.toFixed(0)).join(', ')})`, target: '', met: null },
+    { figure: 'trigger server ingest (signed webhooks, 202)', measured: `${meanTrigger.toFixed(0)} events/s on average (rounds: ${triggerRates.map((r) => r.toFixed(0)).join(', ')})`, target: '', met: null },
     { figure: 'trigger server ingest / raw signalWithStart', measured: ratio.toFixed(2), target: '≥ 0.9', met: ratio >= 0.9 },
     { figure: 'Temporal dev server CPU while ingesting', measured: `${(temporalShare * 100).toFixed(0)}% of one core`, target: '', met: null },
     // What bounds the ratio on a small machine: this process's CPU per event (the trigger peer's includes the HTTP sender's).
