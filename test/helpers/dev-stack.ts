@@ -1,6 +1,6 @@
 // `tenure dev` (what `npm start` runs) as a child process in a test: its own state folder,
 // free ports, and an environment without the parent's settings that would change it.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
@@ -53,4 +53,23 @@ export async function stopDevStack(running: RunningCommand | undefined, { showOu
   const killer = setTimeout(() => running.child.kill('SIGKILL'), 15_000);
   await running.exited;
   clearTimeout(killer);
+}
+
+/**
+ * Writes a generic `employee.hired` event for `tenure send` into `home` as `<name>.json` and
+ * returns its path: event id `evt_<name>`, email `<name>@example.com`.
+ */
+export function writeHire(home: string, name: string, employee: { id: string; startDate: string; department?: string }): string {
+  const file = join(home, `${name}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      id: `evt_${name}`,
+      type: 'employee.hired',
+      occurredAt: '2026-11-20T10:00:00Z',
+      source: 'generic',
+      employee: { id: employee.id, email: `${name}@example.com`, ...(employee.department ? { department: employee.department } : {}), employmentType: 'full_time', startDate: employee.startDate, timezone: 'Europe/London' },
+    }),
+  );
+  return file;
 }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { devStackSetup, stopDevStack } from '../helpers/dev-stack.ts';
+import { devStackSetup, stopDevStack, writeHire } from '../helpers/dev-stack.ts';
 import { startTenure, type RunningCommand } from '../helpers/process.ts';
 
 const BROKEN = `# yaml-language-server: $schema=../tenure.schema.json
@@ -45,17 +45,7 @@ describe('tenure dev logs', () => {
   async function session(args: string[], name: string, until: RegExp[]): Promise<string[]> {
     running = startTenure(['dev', ...args], env);
     await running.waitFor(/Stop with Ctrl-C/, 90_000);
-    const file = join(home, `${name}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        id: `evt_${name}`,
-        type: 'employee.hired',
-        occurredAt: '2026-11-20T10:00:00Z',
-        source: 'generic',
-        employee: { id: `E-${name}`, email: `${name}@example.com`, department: 'Engineering', employmentType: 'full_time', startDate: '2026-01-05', timezone: 'Europe/London' },
-      }),
-    );
+    const file = writeHire(home, name, { id: `E-${name}`, department: 'Engineering', startDate: '2026-01-05' });
     try {
       const sender = startTenure(['send', file], env);
       expect((await sender.exited).code).toBe(0);

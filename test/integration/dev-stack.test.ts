@@ -3,7 +3,7 @@
 // SIGINT within 10 s, and on restart resume the runs that were in flight.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, Connection } from '@temporalio/client';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -12,7 +12,7 @@ import { devSecrets } from '../../devstack/index.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunState } from '../../workflows/index.ts';
 import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys.ts';
-import { devStackSetup, type DevStackPorts } from '../helpers/dev-stack.ts';
+import { devStackSetup, writeHire, type DevStackPorts } from '../helpers/dev-stack.ts';
 import { freePort } from '../helpers/ports.ts';
 import { eventually, startTenure, type RunningCommand } from '../helpers/process.ts';
 
@@ -39,20 +39,7 @@ describe('tenure dev', () => {
     }
   });
 
-  function hire(name: string, employeeId: string, startDate: string): string {
-    const file = join(home, `${name}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        id: `evt_${name}`,
-        type: 'employee.hired',
-        occurredAt: '2026-11-20T10:00:00Z',
-        source: 'generic',
-        employee: { id: employeeId, email: `${name}@example.com`, employmentType: 'full_time', startDate, timezone: 'Europe/London' },
-      }),
-    );
-    return file;
-  }
+  const hire = (name: string, employeeId: string, startDate: string) => writeHire(home, name, { id: employeeId, startDate });
 
   async function send(file: string): Promise<{ status: number; runs: string[] }> {
     const sender = startTenure(['send', file], env);
