@@ -14,3 +14,16 @@ steps:
         action: openai.invite
         with: { email: "\${{ employee.email }}", role: reader }
 `;
+
+/** A move that makes the person an owner, then tells IT (a run that can park on its first step and be retried or skipped). */
+export const PROMOTE = `
+name: promote
+on: { event: employee.updated }
+steps:
+  - id: make-owner
+    action: openai.setRole
+    with: { email: "\${{ employee.email }}", role: owner }
+  - id: tell
+    action: notify
+    with: { channel: it, text: "after make-owner: \${{ employee.email }}" }
+`;

@@ -24,7 +24,7 @@ import { memoryLogger } from '../helpers/logger.ts';
 import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys.ts';
 import { eventually } from '../helpers/process.ts';
 import { temporalAddress } from '../helpers/temporal.ts';
-import { APPROVED_INVITE } from '../helpers/definitions.ts';
+import { APPROVED_INVITE, PROMOTE } from '../helpers/definitions.ts';
 
 const exec = promisify(execFile);
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -52,18 +52,6 @@ steps:
   - id: tell-after
     action: notify
     with: { channel: it, text: "invited \${{ employee.email }}" }
-`;
-
-const PROMOTE = `
-name: promote
-on: { event: employee.updated }
-steps:
-  - id: make-owner
-    action: openai.setRole
-    with: { email: "\${{ employee.email }}", role: owner }
-  - id: tell
-    action: notify
-    with: { channel: it, text: "after make-owner: \${{ employee.email }}" }
 `;
 
 const SELF_APPROVING = `

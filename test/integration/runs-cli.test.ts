@@ -16,7 +16,7 @@ import { memoryLogger } from '../helpers/logger.ts';
 import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys.ts';
 import { eventually } from '../helpers/process.ts';
 import { temporalAddress } from '../helpers/temporal.ts';
-import { APPROVED_INVITE as APPROVED_INVITE_YAML } from '../helpers/definitions.ts';
+import { APPROVED_INVITE as APPROVED_INVITE_YAML, PROMOTE } from '../helpers/definitions.ts';
 
 const exec = promisify(execFile);
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -25,18 +25,6 @@ const UI = 'https://temporal.example.com/';
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 
 const APPROVED_INVITE = compilePlan(APPROVED_INVITE_YAML);
-
-const PROMOTE = compilePlan(`
-name: promote
-on: { event: employee.updated }
-steps:
-  - id: make-owner
-    action: openai.setRole
-    with: { email: "\${{ employee.email }}", role: owner }
-  - id: tell
-    action: notify
-    with: { channel: it, text: "after make-owner" }
-`);
 
 const WAIT_FOR_START = compilePlan(`
 name: wait-for-start
@@ -54,7 +42,7 @@ type Explained = RunExplanation & { email: string | null };
 describe('tenure runs and runs show (real Temporal, real CLI)', () => {
   let h: Harness;
   let app: ReturnType<typeof buildTriggerServer>;
-  const plans: Plan[] = [APPROVED_INVITE, PROMOTE, WAIT_FOR_START];
+  const plans: Plan[] = [APPROVED_INVITE, compilePlan(PROMOTE), WAIT_FOR_START];
   const ago = (m: number) => new Date(Date.now() - m * 60_000);
 
   beforeAll(async () => {
