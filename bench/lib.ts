@@ -254,7 +254,9 @@ function postgresUrlFor(schema: string): string {
 
 async function postgresAdmin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
+  await client.connect().catch((error: unknown) => {
+    throw new Error(`--store postgres needs a PostgreSQL it can create a schema in: ${new URL(POSTGRES_URL).host} answered "${(error as Error).message}". Start it, or name another with TENURE_BENCH_POSTGRES_URL.`);
+  });
   try {
     await client.query(statement);
   } finally {
